@@ -1,0 +1,56 @@
+"""The UI side's shared objects: engine calls wrapped in Streamlit caches, and small shared widgets.
+
+Heavy objects (GloVe on the device, stored embedding sets) are built once per process with
+`st.cache_resource` and shared by every session and page; the engine itself never imports streamlit.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from engine import registry
+from engine.device import default_device, describe_device
+from engine.errors import LabError
+from engine.store import ModelStore
+from engine.vectors import EmbeddingSet
+
+
+@st.cache_resource
+def device_label() -> str:
+    return describe_device(default_device())
+
+
+def store() -> ModelStore:
+    """The model store under $EMBEDDING_LAB_HOME (cheap to create; it holds no open files)."""
+    return ModelStore()
+
+
+@st.cache_resource(show_spinner="Loading embedding set…", max_entries=8)
+def embedding_set(key: str) -> EmbeddingSet:
+    """An embedding set from the registry on the lab's device, loaded once per process."""
+    return registry.load_set(key, store(), default_device())
+
+
+def glove() -> EmbeddingSet:
+    """All 400,000 GloVe words on the lab's device, shared by every session."""
+    return embedding_set(registry.GLOVE_KEY)
+
+
+def forget_sets() -> None:
+    """Drop cached sets after one was renamed or deleted, so pickers and pages see the change."""
+    embedding_set.clear()
+
+
+def pick_embedding_set(label: str = "Embedding set", *, key: str) -> EmbeddingSet:
+    """A select box over every embedding set in the registry; returns the chosen set, loaded.
+
+    Stops the page with a message if the chosen set cannot be loaded (a damaged file, say).
+    """
+    infos = registry.available_sets(store())
+    labels = {info.key: info.label for info in infos}
+    chosen = st.selectbox(label, list(labels), format_func=labels.__getitem__, key=key)
+    try:
+        return embedding_set(chosen)
+    except LabError as error:
+        st.error(str(error), icon=":material/error:")
+        st.stop()

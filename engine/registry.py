@@ -1,0 +1,94 @@
+"""One list of embedding sets for every page: GloVe, sets trained in the lab, sets users uploaded.
+
+A set is named by a key: `glove` for the packaged GloVe 6B 50d, or `store:<id>` for one kept in the
+model store (kind `embeddings`; its `params["origin"]` says `trained` or `uploaded`). Stored sets keep
+their words in extras.json and their matrix as the tensor `vectors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from engine.errors import LabError
+from engine.sources import GLOVE_NAME, GLOVE_WORDS, load_glove
+from engine.store import ModelStore
+from engine.vectors import EmbeddingSet
+
+GLOVE_KEY = "glove"
+_STORE_PREFIX = "store:"
+ORIGINS = ("packaged", "trained", "uploaded")
+
+
+@dataclass(frozen=True)
+class SetInfo:
+    """What a picker shows about an embedding set before loading it."""
+
+    key: str
+    name: str
+    origin: str
+    words: int
+    dim: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} · {self.words:,} × {self.dim} · {self.origin}"
+
+
+def available_sets(store: ModelStore) -> list[SetInfo]:
+    """GloVe first, then the stored sets, newest first."""
+    infos = [SetInfo(GLOVE_KEY, GLOVE_NAME, "packaged", GLOVE_WORDS, 50)]
+    for manifest in store.manifests(kind="embeddings"):
+        params = manifest.params
+        infos.append(
+            SetInfo(f"{_STORE_PREFIX}{manifest.id}", manifest.name, params.get("origin", "uploaded"),
+                    int(params.get("words", 0)), int(params.get("dim", 0)))
+        )
+    return infos
+
+
+def load_set(key: str, store: ModelStore, device: torch.device | None = None) -> EmbeddingSet:
+    """Load the set a key names onto `device`."""
+    if key == GLOVE_KEY:
+        return load_glove(device=device)
+    if not key.startswith(_STORE_PREFIX):
+        raise LabError(f"unknown embedding set {key!r}.")
+    stored = store.load(key.removeprefix(_STORE_PREFIX))
+    if stored.manifest.kind != "embeddings" or "vectors" not in stored.tensors or "words" not in stored.extras:
+        raise LabError(f"{stored.manifest.name} is not an embedding set.")
+    return EmbeddingSet(stored.extras["words"], stored.tensors["vectors"], name=stored.manifest.name, device=device)
+
+
+def save_set(
+    store: ModelStore,
+    name: str,
+    words: Sequence[str],
+    vectors: np.ndarray | torch.Tensor,
+    *,
+    origin: str,
+    params: dict[str, Any] | None = None,
+    metrics: dict[str, Any] | None = None,
+    metadata: dict[str, list[str]] | None = None,
+) -> str:
+    """Validate words and vectors as an EmbeddingSet, store them, and return the new set's key.
+
+    `metadata` holds optional per-word columns (for example a projector metadata.tsv), each a list
+    as long as `words`.
+    """
+    if origin not in ORIGINS:
+        raise LabError(f"origin must be one of {', '.join(ORIGINS)}; got {origin!r}.")
+    checked = EmbeddingSet(words, vectors, name=name, device=torch.device("cpu"))
+    for column, values in (metadata or {}).items():
+        if len(values) != len(checked):
+            raise LabError(f"metadata column {column!r} has {len(values):,} rows for {len(checked):,} words.")
+    manifest = store.save(
+        "embeddings", name, {"vectors": checked.vectors},
+        params={**(params or {}), "origin": origin, "words": len(checked), "dim": checked.dim},
+        metrics=metrics,
+        extras={"words": checked.words, "metadata": metadata or {}},
+    )
+    return f"{_STORE_PREFIX}{manifest.id}"

@@ -1,0 +1,128 @@
+"""Shared fixtures: a real `streamlit run` on a free port, and Debian's Chromium driven by Playwright.
+
+Browser tests use the system Chromium (never `playwright install`). Where it is missing they skip,
+except under CI (CI=true), where a skipped browser test would hide a broken set-up and so fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("EMBEDDING_LAB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--enable-unsafe-swiftshader",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+SERVER_START_TIMEOUT_S = 90
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test writes its models and caches to a fresh folder, never to the user's home."""
+    monkeypatch.setenv("EMBEDDING_LAB_HOME", str(tmp_path_factory.mktemp("lab-home")))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_health(url: str, process: subprocess.Popen, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited early with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.25)
+    raise TimeoutError(f"streamlit did not answer {url}/_stcore/health within {timeout_s} s")
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `streamlit run app.py` on a free loopback port, torn down after the session."""
+    port = _free_port()
+    env = {**os.environ, "EMBEDDING_LAB_HOME": str(tmp_path_factory.mktemp("server-home"))}
+    log = (tmp_path_factory.mktemp("server-log") / "streamlit.log").open("w")
+    command = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for_health(url, process, SERVER_START_TIMEOUT_S)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless; a missing browser skips locally and fails under CI."""
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        message = f"Chromium not found at {CHROMIUM}; install Debian's 'chromium' package."
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{message} Browser tests must run in CI.")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, app_url: str):
+    """A fresh browser tab (1400×900) on the app's home page, once the first script run has finished."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    tab.goto(app_url)
+    wait_for_app(tab)
+    yield tab
+    context.close()
+
+
+def wait_for_app(tab, timeout_ms: int = 120_000, settle_ms: int = 500) -> None:
+    """Wait until Streamlit has run the script to the end and stayed idle for `settle_ms`.
+
+    The settle time covers the gap between a browser event (a key press, a click) and the rerun it
+    triggers, during which the app still reports the previous run as finished.
+    """
+    app = tab.locator('[data-testid="stApp"]')
+    app.wait_for(timeout=timeout_ms)
+    deadline = time.monotonic() + timeout_ms / 1000
+    idle_since = None
+    while time.monotonic() < deadline:
+        if app.get_attribute("data-test-script-state") == "notRunning":
+            idle_since = idle_since or time.monotonic()
+            if (time.monotonic() - idle_since) * 1000 >= settle_ms:
+                return
+        else:
+            idle_since = None
+        tab.wait_for_timeout(50)
+    raise TimeoutError(f"the app was still running after {timeout_ms / 1000:.0f} s")
