@@ -11,6 +11,7 @@ import streamlit as st
 from engine import registry
 from engine.device import default_device, describe_device
 from engine.errors import LabError
+from engine.jobs import JobManager
 from engine.store import ModelStore
 from engine.vectors import EmbeddingSet
 
@@ -18,6 +19,12 @@ from engine.vectors import EmbeddingSet
 @st.cache_resource
 def device_label() -> str:
     return describe_device(default_device())
+
+
+@st.cache_resource
+def jobs() -> JobManager:
+    """The process-wide background-job manager: pages keep job ids in session state, never threads."""
+    return JobManager()
 
 
 def store() -> ModelStore:
