@@ -136,10 +136,14 @@ class EmbeddingSet:
         matrix, own_rows = self._query_matrix(queries)  # (queries, dim)
         widest = len(shared_exclusions) + 1
         fetch = min(k + widest, len(self))
-        chunk = max(1, _MAX_SCORE_BLOCK // len(self))
+        chunk = min(len(queries), max(1, _MAX_SCORE_BLOCK // len(self)))
+        # One score buffer reused by every chunk: allocating ~100 MB per chunk costs more in page
+        # faults than the matrix product itself on a CPU.
+        buffer = torch.empty(chunk, len(self), device=self.device)  # (chunk, vocab)
         results: list[Neighbours] = []
         for start in range(0, len(queries), chunk):
-            scores = matrix[start : start + chunk] @ self.unit.T  # (chunk, vocab)
+            block = matrix[start : start + chunk]
+            scores = torch.mm(block, self.unit.T, out=buffer[: len(block)])  # (≤chunk, vocab)
             top_scores, top_rows = scores.topk(fetch, dim=1)
             for offset, (row_scores, rows) in enumerate(zip(top_scores.tolist(), top_rows.tolist())):
                 skip = shared_exclusions | own_rows[start + offset]

@@ -21,6 +21,9 @@ left, right = st.columns([3, 1])
 word = left.text_input("A word", value="frog", key="home_word", max_chars=200, placeholder="type a word, e.g. frog")
 top_k = right.slider("How many neighbours", 5, 30, 10, key="home_k")
 
+if not word.strip():
+    st.info("Type a word to see its nearest neighbours.", icon=":material/keyboard:")
+    st.stop()
 try:
     neighbours = app_state.glove().nearest(word, k=top_k)
 except LabError as error:
