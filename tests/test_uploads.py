@@ -1,0 +1,35 @@
+import codecs
+
+import pytest
+
+from engine.errors import LabError
+from engine.uploads import decode_text, read_csv_text
+
+
+def test_utf8_with_and_without_a_mark_and_utf16_decode():
+    assert decode_text("héllo ✓".encode()) == "héllo ✓"
+    assert decode_text(codecs.BOM_UTF8 + "héllo".encode()) == "héllo"
+    assert decode_text("good film\nbad film".encode("utf-16")) == "good film\nbad film"
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [(b"", "is empty"), (b"  \n ", "is empty"), (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+     (b"fine\nline two \xff\xfe broken", "line 2")],
+)
+def test_refusals_say_why(data, reason):
+    with pytest.raises(LabError, match=reason):
+        decode_text(data, "upload.txt")
+
+
+def test_the_size_limit_is_enforced():
+    with pytest.raises(LabError, match="the limit is 1 MB"):
+        decode_text(b"a" * (2**20 + 1), limit_bytes=2**20)
+
+
+def test_csv_delimiters_are_sniffed_and_values_stay_text():
+    table = read_csv_text("text;label\ngreat film;1\nawful;0\n")
+    assert list(table.columns) == ["text", "label"]
+    assert table["label"].tolist() == ["1", "0"]
+    with pytest.raises(LabError, match="no rows"):
+        read_csv_text("text,label\n")
