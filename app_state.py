@@ -7,6 +7,7 @@ Heavy objects (GloVe on the device, stored embedding sets) are built once per pr
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from engine import registry
 from engine.device import default_device, describe_device
@@ -14,6 +15,22 @@ from engine.errors import LabError
 from engine.jobs import JobManager
 from engine.store import ModelStore
 from engine.vectors import EmbeddingSet
+
+
+def _leave_legacy_pages_mode() -> None:
+    """Make a deep link on a fresh server go through the router.
+
+    With a `pages/` folder beside app.py, Streamlit runs a new server's first script in its legacy
+    folder-of-pages mode until `st.navigation` is first called, so a first visit to `/analogies`
+    would run that page alone, without app.py's menu and sidebar. Every page imports this module,
+    so switching the mode off here and rerunning sends that first run through app.py instead.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_leave_legacy_pages_mode()
 
 
 @st.cache_resource

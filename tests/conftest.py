@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -56,28 +57,35 @@ def _wait_for_health(url: str, process: subprocess.Popen, timeout_s: float) -> N
     raise TimeoutError(f"streamlit did not answer {url}/_stcore/health within {timeout_s} s")
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real `streamlit run app.py` on a free loopback port, torn down after the session."""
+@contextmanager
+def streamlit_server(home: Path, log_path: Path) -> Iterator[str]:
+    """Run `streamlit run app.py` on a free loopback port with its own lab home; yield its URL."""
     port = _free_port()
-    env = {**os.environ, "EMBEDDING_LAB_HOME": str(tmp_path_factory.mktemp("server-home"))}
-    log = (tmp_path_factory.mktemp("server-log") / "streamlit.log").open("w")
+    env = {**os.environ, "EMBEDDING_LAB_HOME": str(home)}
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for_health(url, process, SERVER_START_TIMEOUT_S)
-        yield url
-    finally:
-        process.terminate()
+    with log_path.open("w") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+            _wait_for_health(url, process, SERVER_START_TIMEOUT_S)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One real server for the whole test session, torn down at its end."""
+    folder = tmp_path_factory.mktemp("server")
+    with streamlit_server(folder / "home", folder / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
