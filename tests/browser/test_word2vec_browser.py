@@ -1,0 +1,42 @@
+"""Train Word2Vec in a real browser: pick the Lee corpus, train a tiny model, watch neighbours appear."""
+
+from tests.conftest import wait_for_app
+
+
+def test_training_a_tiny_model_shows_its_neighbours(page, app_url):
+    page.goto(f"{app_url}/train_word2vec")
+    wait_for_app(page)
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Corpus").locator("input").click()
+    page.get_by_role("option", name="Lee corpus · 300 short news stories (gensim)").click()
+    wait_for_app(page)
+    assert page.locator('[data-testid="stMetricValue"]').first.inner_text() == "300"
+
+    page.get_by_text("PyTorch (batched, GPU when there is one)").click()
+    page.get_by_role("spinbutton", name="Vector size").fill("16")
+    page.get_by_role("spinbutton", name="Epochs").fill("2")
+    page.get_by_label("Name for the model").fill("browser tiny")
+    page.get_by_role("button", name="Train").click()
+
+    # The job runs in the background; a polling fragment shows progress, then the page shows the model.
+    page.get_by_text("trained in").wait_for(timeout=120_000)
+    wait_for_app(page)
+    probes = page.get_by_label("Probe words (comma-separated)").input_value().split(", ")
+    table = page.locator('[data-testid="stTable"]').filter(has_text=probes[0]).first
+    table.wait_for()
+    rows = table.locator("tbody tr")
+    assert rows.count() == 8
+    assert probes[0] not in rows.all_inner_texts()[0].split()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    # The model is listed for rename, delete and download, and in the model picker by its name.
+    picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="Model").locator("input")
+    assert picker.input_value().startswith("browser tiny")
+
+
+def test_a_window_of_zero_is_refused_with_a_message(page, app_url):
+    page.goto(f"{app_url}/train_word2vec")
+    wait_for_app(page)
+    page.get_by_role("spinbutton", name="Window").fill("0")
+    page.get_by_role("button", name="Train").click()
+    wait_for_app(page)
+    page.locator('[data-testid="stAlert"]').filter(has_text="window must be between 1 and 20").wait_for()
+    assert page.locator('[data-testid="stException"]').count() == 0
