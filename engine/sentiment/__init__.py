@@ -1,0 +1,15 @@
+"""Sentiment lab: the six classic PyTorch sentiment models (bentrevett's notebooks), trained and compared.
+
+One job per module, in the notebooks' teaching order:
+
+- `data`       labelled datasets (tweets, BBC News, a user's CSV), validated, with fixed seeded splits
+- `vocab`      the tokeniser, bigrams and the word vocabulary (with `<unk>` and `<pad>`)
+- `encoder`    the frozen MiniLM encoder whose token states feed the transformer model
+- `batches`    texts → padded, length-bucketed batches for any of the six models
+- `models`     the six networks and the catalogue that describes them
+- `train`      the trainer: progress callbacks, early stopping, best checkpoint, cancellation
+- `evaluate`   accuracy, macro-F1, confusion matrices, and the TF-IDF + logistic regression reference
+- `predict`    a trained classifier: texts → labels and probabilities
+- `experiment` one model on one dataset, from splits to test scores (what the page and bench run)
+- `persist`    classifiers in the model store and back, with identical predictions
+"""

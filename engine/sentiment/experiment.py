@@ -1,0 +1,153 @@
+"""One model on one dataset, from splits to test scores, and a comparison of several beside the reference.
+
+This is the notebooks' whole pipeline in one call (featurise → build → GloVe → train → test), used by
+the page's background job and by the benchmark alike. Progress from every phase goes to one callback;
+each report's metrics name the model, so a page can draw one curve per model.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+import torch
+
+from engine.device import default_device
+from engine.jobs import ProgressCallback
+from engine.sentiment import models
+from engine.sentiment.batches import fit_featurizer
+from engine.sentiment.data import Splits
+from engine.sentiment.evaluate import BASELINE_NAME, BaselineResult, Scores, score, tfidf_baseline
+from engine.sentiment.predict import SentimentClassifier, probe_table, run_model
+from engine.sentiment.train import TrainConfig, TrainResult, train
+from engine.sources import load_glove
+from engine.vectors import EmbeddingSet
+
+
+@dataclass
+class ExperimentResult:
+    classifier: SentimentClassifier
+    training: TrainResult
+    test: Scores
+    parameters: int  # trainable
+    featurize_seconds: float  # tokenising, or running the frozen encoder for the transformer model
+    glove_coverage: float | None = None  # share of the vocabulary found in GloVe, for GloVe-initialised models
+
+    @property
+    def title(self) -> str:
+        return models.spec(self.classifier.model_key).title
+
+    def row(self) -> dict[str, Any]:
+        """This model's line in the comparison table."""
+        return {
+            "model": self.title, "notebook": models.spec(self.classifier.model_key).notebook,
+            "parameters": self.parameters, "seconds / epoch": self.training.seconds_per_epoch,
+            "epochs": len(self.training.history), "best epoch": self.training.best_epoch,
+            "valid accuracy": self.training.best.valid_accuracy,
+            "test accuracy": self.test.accuracy, "test macro-F1": self.test.macro_f1,
+        }
+
+
+@dataclass
+class Comparison:
+    dataset: str
+    splits: dict[str, int]
+    results: list[ExperimentResult] = field(default_factory=list)
+    baseline: BaselineResult | None = None
+    probes: pd.DataFrame = field(default_factory=pd.DataFrame)  # the four probe sentences, every model
+
+    def table(self) -> pd.DataFrame:
+        """Every model and the TF-IDF reference, best test accuracy first."""
+        rows = [result.row() for result in self.results]
+        if self.baseline is not None:
+            rows.append({"model": BASELINE_NAME, "notebook": "—", "parameters": self.baseline.n_features,
+                         "seconds / epoch": self.baseline.seconds, "epochs": None, "best epoch": None,
+                         "valid accuracy": None, "test accuracy": self.baseline.scores.accuracy,
+                         "test macro-F1": self.baseline.scores.macro_f1})
+        return pd.DataFrame(rows).sort_values("test accuracy", ascending=False, ignore_index=True)
+
+
+@lru_cache(maxsize=1)
+def _glove() -> EmbeddingSet:
+    return load_glove(device=torch.device("cpu"))
+
+
+def train_classifier(
+    model_key: str,
+    splits: Splits,
+    *,
+    config: TrainConfig = TrainConfig(),
+    hyper: dict[str, Any] | None = None,
+    glove: EmbeddingSet | None = None,
+    device: torch.device | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> ExperimentResult:
+    """Featurise the splits, build and train `model_key`, and score its best epoch on the test split."""
+    spec = models.spec(model_key)
+    device = device or default_device()
+    started = time.perf_counter()
+    featurizer = fit_featurizer(spec.features, splits.train.texts, device)
+    parts = (splits.train, splits.valid, splits.test)
+    # One call over all three parts, so the frozen encoder reports a single "encoding" phase.
+    items = featurizer.transform([text for part in parts for text in part.texts], on_progress=on_progress)
+    train_items, valid_items = items[: len(parts[0])], items[len(parts[0]): len(parts[0]) + len(parts[1])]
+    test_items = items[len(parts[0]) + len(parts[1]):]
+    featurize_seconds = time.perf_counter() - started
+
+    torch.manual_seed(config.seed)
+    config = replace(config, lr=config.lr or spec.lr)
+    settings = models.model_settings(model_key, hyper)
+    model = models.build_model(model_key, len(splits.label_names), featurizer.vocab_size, settings)
+    coverage = models.init_from_glove(model, featurizer.vocab, glove or _glove()) if spec.glove else None
+    training = train(model, train_items, splits.train.labels, valid_items, splits.valid.labels,
+                     pad_value=featurizer.pad_value, config=config, device=device, on_progress=on_progress)
+    classifier = SentimentClassifier(model_key, model, featurizer, splits.label_names, settings, device)
+    logits = run_model(model, test_items, batch_size=256, pad_value=featurizer.pad_value,
+                       min_length=getattr(model, "min_length", 1), device=device)
+    test = score(splits.test.labels, models.probabilities(logits).argmax(dim=1).cpu().numpy(), splits.label_names)
+    return ExperimentResult(classifier, training, test, models.count_parameters(model), featurize_seconds, coverage)
+
+
+def compare(
+    model_keys: Sequence[str],
+    splits: Splits,
+    *,
+    dataset: str,
+    config: TrainConfig = TrainConfig(),
+    glove: EmbeddingSet | None = None,
+    device: torch.device | None = None,
+    on_progress: ProgressCallback | None = None,
+    baseline: bool = True,
+) -> Comparison:
+    """Train each model in turn on the same splits, then fit the TF-IDF reference; progress names the model."""
+    for key in model_keys:
+        models.spec(key)  # an unknown key fails before any training starts
+    comparison = Comparison(dataset, splits.sizes())
+    for index, key in enumerate(model_keys):
+        def report(step: int, total: int, metrics: dict[str, Any], key: str = key, index: int = index) -> None:
+            if on_progress:
+                on_progress(step, total, {**metrics, "model": key, "model_index": index, "models": len(model_keys)})
+
+        comparison.results.append(train_classifier(key, splits, config=config, glove=glove, device=device, on_progress=report))
+    if baseline:
+        comparison.baseline = tfidf_baseline(splits, seed=config.seed)
+    comparison.probes = probe_table({result.title: result.classifier for result in comparison.results})
+    return comparison
+
+
+def history_frame(history: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """A job's progress reports as a table for live curves: one row per training or validation report.
+
+    `progress` is the fractional epoch (epoch 2, half done = 1.5); encoding reports are left out.
+    """
+    rows = [entry for entry in history if entry.get("phase") in ("train", "valid")]
+    if not rows:
+        return pd.DataFrame(columns=["model", "phase", "progress", "loss", "accuracy", "valid_loss", "valid_accuracy"])
+    frame = pd.DataFrame(rows)
+    frame["model"] = frame["model"].map(lambda key: models.spec(key).title) if "model" in frame else "model"
+    frame["progress"] = frame["epoch"] - 1 + frame["batch"] / frame["batches"]
+    return frame

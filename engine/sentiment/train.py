@@ -1,0 +1,167 @@
+"""The trainer: Adam over shuffled length-bucketed batches, validation after every epoch, early stopping.
+
+It reports through `on_progress(step, total, metrics)` (step = batches done over all epochs) with the
+epoch, batch, running loss and accuracy and the elapsed seconds, a few dozen times an epoch and once
+more after each validation. The best epoch by validation loss is kept (a copy of its weights) and
+restored at the end, as the notebooks do by saving `best-model.pt`. Cancellation is the callback's
+business: when it raises (`engine.jobs.JobCancelled`), the exception leaves the trainer untouched.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from engine.errors import LabError
+from engine.jobs import ProgressCallback
+from engine.sentiment.batches import count_batches, iter_batches
+from engine.sentiment.models import SentimentModel, loss_function
+from engine.sentiment.predict import run_model
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train; checked once here so the loop can trust it."""
+
+    epochs: int = 5
+    batch_size: int = 64
+    lr: float | None = None  # None: each model's own rate from the catalogue (see models.ModelSpec.lr)
+    patience: int = 2  # epochs without a better validation loss before stopping
+    seed: int = 0
+    reports_per_epoch: int = 40
+    # torch CPU threads while training (None: leave torch's setting). One thread per job is steadier on a
+    # shared few-core CPU, where several busy threads spin-wait on each other; the setting is process-wide.
+    threads: int | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.epochs <= 100:
+            raise LabError(f"epochs must be between 1 and 100; got {self.epochs}.")
+        if not 1 <= self.batch_size <= 4096:
+            raise LabError(f"batch_size must be between 1 and 4096; got {self.batch_size}.")
+        if self.lr is not None and not 0 < self.lr <= 1:
+            raise LabError(f"lr must be in (0, 1]; got {self.lr}.")
+        if self.patience < 1:
+            raise LabError(f"patience must be at least 1 epoch; got {self.patience}.")
+        if self.threads is not None and self.threads < 1:
+            raise LabError(f"threads must be at least 1 (or None for torch's default); got {self.threads}.")
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    epoch: int
+    train_loss: float
+    train_accuracy: float
+    valid_loss: float
+    valid_accuracy: float
+    seconds: float  # training time of this epoch, validation excluded
+
+
+@dataclass
+class TrainResult:
+    history: list[EpochRecord] = field(default_factory=list)
+    best_epoch: int = 0
+    stopped_early: bool = False
+
+    @property
+    def seconds_per_epoch(self) -> float:
+        return float(np.mean([record.seconds for record in self.history])) if self.history else 0.0
+
+    @property
+    def best(self) -> EpochRecord:
+        return self.history[self.best_epoch - 1]
+
+
+def train(
+    model: SentimentModel,
+    train_items: Sequence[torch.Tensor],
+    train_labels: np.ndarray,
+    valid_items: Sequence[torch.Tensor],
+    valid_labels: np.ndarray,
+    *,
+    pad_value: float,
+    config: TrainConfig = TrainConfig(),
+    device: torch.device,
+    on_progress: ProgressCallback | None = None,
+) -> TrainResult:
+    """Train `model` in place; on return it holds the weights of its best validation epoch."""
+    with cpu_threads(config.threads, device):
+        return _train(model, train_items, train_labels, valid_items, valid_labels, pad_value, config, device, on_progress)
+
+
+@contextmanager
+def cpu_threads(threads: int | None, device: torch.device) -> Iterator[None]:
+    """Run a block with `threads` torch CPU threads (nothing changes for None or a GPU), then restore."""
+    before = torch.get_num_threads()
+    if threads and device.type == "cpu":
+        torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _train(model: SentimentModel, train_items: Sequence[torch.Tensor], train_labels: np.ndarray,
+           valid_items: Sequence[torch.Tensor], valid_labels: np.ndarray, pad_value: float, config: TrainConfig,
+           device: torch.device, on_progress: ProgressCallback | None) -> TrainResult:
+    model.to(device)
+    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=config.lr or 1e-3)
+    min_length = getattr(model, "min_length", 1)
+    batches = count_batches(len(train_items), config.batch_size)
+    total, every = config.epochs * batches, max(1, batches // config.reports_per_epoch)
+    result, best_loss, best_state, started = TrainResult(), float("inf"), None, time.perf_counter()
+    for epoch in range(1, config.epochs + 1):
+        model.train()
+        epoch_start, loss_sum, correct, seen = time.perf_counter(), 0.0, 0, 0
+        stream = iter_batches(train_items, train_labels, config.batch_size, pad_value=pad_value, device=device,
+                              shuffle=True, seed=config.seed * 1000 + epoch, min_length=min_length)
+        for number, batch in enumerate(stream, start=1):
+            logits = model(batch.inputs, batch.lengths)  # (batch, output_dim)
+            loss = loss_function(logits, batch.labels)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            loss_sum += loss.item() * len(batch.labels)
+            correct += int((_predicted(logits) == batch.labels).sum())
+            seen += len(batch.labels)
+            if on_progress and (number % every == 0 or number == batches):
+                on_progress((epoch - 1) * batches + number, total, {
+                    "phase": "train", "epoch": epoch, "batch": number, "batches": batches,
+                    "loss": loss_sum / seen, "accuracy": correct / seen, "elapsed": time.perf_counter() - started,
+                })
+        seconds = time.perf_counter() - epoch_start
+        valid_loss, valid_accuracy = _validate(model, valid_items, valid_labels, config.batch_size, pad_value, min_length, device)
+        result.history.append(EpochRecord(epoch, loss_sum / seen, correct / seen, valid_loss, valid_accuracy, seconds))
+        if valid_loss < best_loss:
+            best_loss, result.best_epoch = valid_loss, epoch
+            best_state = {key: value.detach().clone() for key, value in model.state_dict().items()}
+        result.stopped_early = epoch - result.best_epoch >= config.patience and epoch < config.epochs
+        if on_progress:
+            on_progress(epoch * batches, total, {
+                "phase": "valid", "epoch": epoch, "batch": batches, "batches": batches, "loss": loss_sum / seen,
+                "accuracy": correct / seen, "valid_loss": valid_loss, "valid_accuracy": valid_accuracy,
+                "epoch_seconds": seconds, "elapsed": time.perf_counter() - started, "best_epoch": result.best_epoch,
+            })
+        if result.stopped_early:
+            break
+    model.load_state_dict(best_state)
+    model.eval()
+    return result
+
+
+def _predicted(logits: torch.Tensor) -> torch.Tensor:
+    """Class indices from logits: a threshold at 0 for one logit, the arg-max for several."""
+    return (logits[:, 0] > 0).long() if logits.shape[1] == 1 else logits.argmax(dim=1)
+
+
+def _validate(model: SentimentModel, items: Sequence[torch.Tensor], labels: np.ndarray, batch_size: int,
+              pad_value: float, min_length: int, device: torch.device) -> tuple[float, float]:
+    logits = run_model(model, items, batch_size=batch_size, pad_value=pad_value, min_length=min_length, device=device)
+    targets = torch.as_tensor(labels, dtype=torch.long, device=logits.device)
+    with torch.no_grad():
+        loss = loss_function(logits, targets).item()
+    return loss, float((_predicted(logits) == targets).float().mean())

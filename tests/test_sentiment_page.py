@@ -1,0 +1,79 @@
+"""The Sentiment lab page through AppTest: datasets, CSV checks, and a short training job to the results."""
+
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.sentiment_helpers import toy_texts
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = "pages/sentiment_lab.py"
+
+
+@pytest.fixture
+def app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _upload(at: AppTest, content: bytes) -> None:
+    at.selectbox(key="sent_dataset").set_value("csv").run()
+    at.file_uploader(key="sent_csv").set_value(("mine.csv", content, "text/csv")).run()
+
+
+def _toy_csv() -> bytes:
+    texts = toy_texts(200)
+    labels = [texts.label_names[i] for i in texts.labels]
+    return pd.DataFrame({"review": texts.texts, "mood": labels}).to_csv(index=False).encode("utf-8")
+
+
+def test_the_page_shows_the_tweets_and_their_class_counts(app):
+    assert app.title[0].value == "Sentiment lab"
+    assert app.selectbox(key="sent_dataset").value == "tweets-3"
+    assert app.multiselect(key="sent_models").value == ["fasttext", "cnn"]
+    assert not app.error
+
+
+def test_a_csv_with_numeric_labels_gets_a_message(app):
+    rows = "\n".join(f"text {i},{i % 2}" for i in range(30))
+    _upload(app, f"text,label\n{rows}\n".encode())
+    assert "numbers" in app.error[0].value
+    assert not app.exception
+
+
+def test_a_file_that_is_not_utf8_gets_a_message(app):
+    _upload(app, "text,label\ncafé,positive\n".encode("latin-1"))
+    assert "not UTF-8" in app.error[0].value
+
+
+def test_training_on_a_csv_ends_in_a_comparison_table(app):
+    _upload(app, _toy_csv())
+    app.selectbox(key="sent_text_col").set_value("review")
+    app.selectbox(key="sent_label_col").set_value("mood").run()
+    assert not app.error
+    app.multiselect(key="sent_models").set_value(["nbow"])
+    app.number_input(key="sent_epochs").set_value(1)
+    app.toggle(key="sent_save").set_value(False).run()
+    app.button(key="sent_train").click().run()
+    deadline = time.monotonic() + 120
+    while not _has_results(app) and time.monotonic() < deadline:
+        time.sleep(1)
+        app.run()
+    assert not app.exception
+    assert _has_results(app), "no results within two minutes"
+    assert any(header.value == "Comparison on mine.csv" for header in app.subheader)
+    results = app.dataframe[0].value
+    assert set(results["model"]) == {"Neural bag of words", "TF-IDF + logistic regression"}
+    assert results["test accuracy"].between(0, 1).all()
+    probes = app.dataframe[1].value
+    assert len(probes) == 4 and list(probes.columns) == ["Neural bag of words"]
+
+
+def _has_results(app: AppTest) -> bool:
+    return any(header.value.startswith("Comparison on") for header in app.subheader)

@@ -1,0 +1,51 @@
+"""Classifiers through the model store: save then load predicts exactly as before; foreign models are refused."""
+
+import numpy as np
+import pytest
+import torch
+
+from engine.errors import LabError
+from engine.sentiment.experiment import compare, train_classifier
+from engine.sentiment.persist import load_classifier, save_classifier, save_comparison
+from engine.sentiment.predict import PROBES
+from engine.sentiment.train import TrainConfig
+from engine.sources import load_glove
+from engine.store import ModelStore
+from tests.sentiment_helpers import toy_splits
+
+CPU = torch.device("cpu")
+TEXTS = [*PROBES, "the actors were superb", "", "😀😀"]
+
+
+@pytest.mark.parametrize(("key", "hyper"), [("fasttext", None), ("cnn_multiclass", None), ("lstm", {"hidden_dim": 16}),
+                                            ("transformer", {"hidden_dim": 16})])
+def test_save_then_load_gives_identical_predictions(key, hyper):
+    splits = toy_splits(120)
+    result = train_classifier(key, splits, config=TrainConfig(epochs=1, batch_size=32), hyper=hyper,
+                              glove=load_glove(limit=5000, device=CPU), device=CPU)
+    store = ModelStore()
+    manifest = save_classifier(store, result.classifier, f"{key} toy", metrics=result.test.as_dict())
+    loaded = load_classifier(store, manifest.id, CPU)
+    assert loaded.label_names == result.classifier.label_names
+    assert loaded.tokens(TEXTS[2]) == result.classifier.tokens(TEXTS[2])
+    np.testing.assert_array_equal(loaded.predict_proba(TEXTS), result.classifier.predict_proba(TEXTS))
+    assert store.manifest(manifest.id).params["model"] == key
+
+
+def test_a_comparison_is_saved_model_by_model_with_its_scores():
+    comparison = compare(["nbow"], toy_splits(120), dataset="toy", config=TrainConfig(epochs=1), device=CPU)
+    store = ModelStore()
+    [manifest] = save_comparison(store, comparison, TrainConfig(epochs=1))
+    assert manifest.name == "Neural bag of words · toy"
+    assert manifest.metrics["test_accuracy"] == comparison.results[0].test.accuracy
+    assert manifest.params["training"]["epochs"] == 1
+
+
+def test_a_model_that_is_not_a_classifier_is_refused():
+    store = ModelStore()
+    other = store.save("embeddings", "some vectors", {"vectors": torch.zeros(2, 2)}, extras={"words": ["a", "b"]})
+    with pytest.raises(LabError, match="not a classifier"):
+        load_classifier(store, other.id, CPU)
+    wrong_format = store.save("classifier", "odd", {"w": torch.zeros(1)}, extras={"format": "pickle"})
+    with pytest.raises(LabError, match="this lab reads"):
+        load_classifier(store, wrong_format.id, CPU)

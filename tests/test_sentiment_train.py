@@ -1,0 +1,111 @@
+"""The trainer and the experiment pipeline: progress reports, best checkpoint, early stopping, cancellation."""
+
+import pytest
+import torch
+
+from engine.errors import LabError
+from engine.jobs import JobCancelled
+from engine.sentiment import models
+from engine.sentiment.batches import WordFeaturizer, iter_batches
+from engine.sentiment.experiment import compare, history_frame, train_classifier
+from engine.sentiment.predict import run_model
+from engine.sentiment import train as train_module
+from engine.sentiment.train import TrainConfig, train
+from engine.sources import load_glove
+from tests.sentiment_helpers import toy_splits
+
+CPU = torch.device("cpu")
+
+
+def _setup(key="fasttext"):
+    splits = toy_splits()
+    featurizer = WordFeaturizer.fit(splits.train.texts, bigrams=key == "fasttext", min_freq=1)
+    torch.manual_seed(0)
+    model = models.build_model(key, 2, featurizer.vocab_size, {"embedding_dim": 16})
+    items = (featurizer.transform(splits.train.texts), featurizer.transform(splits.valid.texts))
+    return splits, featurizer, model, items
+
+
+def test_progress_reports_carry_epoch_batch_loss_accuracy_and_time():
+    splits, featurizer, model, (train_items, valid_items) = _setup()
+    reports = []
+    config = TrainConfig(epochs=2, batch_size=16, lr=1e-2, patience=5)
+    train(model, train_items, splits.train.labels, valid_items, splits.valid.labels, pad_value=featurizer.pad_value,
+          config=config, device=CPU, on_progress=lambda step, total, metrics: reports.append((step, total, metrics)))
+    steps = [step for step, _, _ in reports]
+    assert steps == sorted(steps) and reports[-1][0] == reports[-1][1] == 2 * 12
+    train_reports = [m for _, _, m in reports if m["phase"] == "train"]
+    assert {"epoch", "batch", "batches", "loss", "accuracy", "elapsed"} <= set(train_reports[0])
+    assert [m["epoch"] for _, _, m in reports if m["phase"] == "valid"] == [1, 2]
+
+
+def test_the_best_validation_epoch_is_restored():
+    splits, featurizer, model, (train_items, valid_items) = _setup()
+    result = train(model, train_items, splits.train.labels, valid_items, splits.valid.labels,
+                   pad_value=featurizer.pad_value, config=TrainConfig(epochs=4, batch_size=16, lr=5e-2, patience=4), device=CPU)
+    logits = run_model(model, valid_items, batch_size=64, pad_value=featurizer.pad_value, min_length=1, device=CPU)
+    loss = models.loss_function(logits, torch.as_tensor(splits.valid.labels)).item()
+    assert result.best.valid_loss == min(record.valid_loss for record in result.history)
+    assert loss == pytest.approx(result.best.valid_loss, abs=1e-5)
+    assert result.history[-1].train_loss < result.history[0].train_loss
+
+
+def test_early_stopping_ends_training_after_patience_epochs_without_progress(monkeypatch):
+    splits, featurizer, model, (train_items, valid_items) = _setup()
+    scripted = iter([(0.5, 0.7), (0.4, 0.8), (0.45, 0.8), (0.6, 0.7), (0.3, 0.9)])  # (valid loss, valid accuracy)
+    monkeypatch.setattr(train_module, "_validate", lambda *args: next(scripted))
+    result = train(model, train_items, splits.train.labels, valid_items, splits.valid.labels, pad_value=featurizer.pad_value,
+                   config=TrainConfig(epochs=5, batch_size=16, patience=2), device=CPU)
+    assert result.best_epoch == 2
+    assert len(result.history) == 4 and result.stopped_early
+
+
+def test_a_raising_callback_cancels_training():
+    splits, featurizer, model, (train_items, valid_items) = _setup()
+
+    def cancel_at_three(step, total, metrics):
+        if step >= 3:
+            raise JobCancelled
+
+    config = TrainConfig(epochs=3, batch_size=16, reports_per_epoch=100)
+    with pytest.raises(JobCancelled):
+        train(model, train_items, splits.train.labels, valid_items, splits.valid.labels, pad_value=featurizer.pad_value,
+              config=config, device=CPU, on_progress=cancel_at_three)
+
+
+@pytest.mark.parametrize("field", [{"epochs": 0}, {"batch_size": 0}, {"lr": 0.0}, {"patience": 0}])
+def test_bad_training_settings_are_refused(field):
+    with pytest.raises(LabError):
+        TrainConfig(**field)
+
+
+def test_train_classifier_learns_the_toy_task_and_scores_the_test_split():
+    splits = toy_splits()
+    glove = load_glove(limit=5000, device=CPU)  # the toy words are all among GloVe's most frequent
+    result = train_classifier("cnn", splits, config=TrainConfig(epochs=4, batch_size=16, lr=1e-2), glove=glove, device=CPU)
+    majority = max(splits.test.labels.mean(), 1 - splits.test.labels.mean())
+    assert result.test.accuracy > majority
+    assert result.test.confusion.sum() == len(splits.test)
+    assert result.glove_coverage is not None and result.glove_coverage > 0.5
+    assert result.row()["parameters"] == models.count_parameters(result.classifier.model)
+
+
+def test_compare_adds_the_tfidf_reference_probes_and_model_names_in_progress():
+    splits, reports = toy_splits(), []
+    comparison = compare(["nbow", "fasttext"], splits, dataset="toy", config=TrainConfig(epochs=1, batch_size=32), device=CPU,
+                         on_progress=lambda step, total, metrics: reports.append(metrics))
+    table = comparison.table()
+    assert set(table["model"]) == {"Neural bag of words", "FastText", "TF-IDF + logistic regression"}
+    assert table["test accuracy"].is_monotonic_decreasing
+    assert {metrics["model"] for metrics in reports} == {"nbow", "fasttext"}
+    assert len(comparison.probes) == 2 * 4
+    curves = history_frame(reports)
+    assert set(curves["model"]) == {"Neural bag of words", "FastText"}
+    assert curves["progress"].between(0, 1).all()
+
+
+def test_batches_pad_to_the_cnn_width_and_keep_true_lengths():
+    items = [torch.tensor([5]), torch.tensor([5, 6, 7])]
+    batch = next(iter_batches(items, None, 8, pad_value=1, device=CPU, min_length=5))
+    assert batch.inputs.shape == (2, 5)
+    assert sorted(batch.lengths.tolist()) == [1, 3]
