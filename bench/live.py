@@ -1,0 +1,140 @@
+"""Live sentiment: how fast the lab answers one sentence and scores a file, beside scikit-learn's TF-IDF reference.
+
+Trains the ready default exactly as the page does (FastText on all 38,158 tweets, `live.DEFAULT_CONFIG`,
+in a temporary store) and times it; trains the CNN, the bidirectional LSTM and MiniLM + GRU for one epoch
+on a 2,000-tweet sample (latency depends on the network, not on how well it was trained); then measures
+- one-sentence latency: the median of 100 `predict_proba([text])` calls on different test tweets, after
+  10 warm-up calls: tokenising (or MiniLM encoding), the forward pass and the softmax, end to end;
+- a 10,000-line .txt file with FastText: decoding and splitting, scoring in chunks with progress, the
+  predictions table and its CSV, as the page does;
+- the same two figures for TF-IDF + logistic regression (scikit-learn), fitted on the same training split;
+- for information, what the page does per text: the prediction plus occlusion of every word (one batched call).
+Targets (issue 8): latency under 30 ms for FastText, CNN and LSTM and under 150 ms for the transformer
+model; the 10,000-line file under 20 s; the default trained in under 60 s. The last line prints the
+headline figures; the exit code is non-zero when a target is missed.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from engine import live  # noqa: E402
+from engine.device import default_device, describe_device  # noqa: E402
+from engine.sentiment.data import load_dataset, split  # noqa: E402
+from engine.sentiment.experiment import train_classifier  # noqa: E402
+from engine.sentiment.persist import load_classifier  # noqa: E402
+from engine.sentiment.train import TrainConfig  # noqa: E402
+from engine.store import ModelStore  # noqa: E402
+
+LATENCY_TARGET_MS = {"fasttext": 30.0, "cnn": 30.0, "lstm": 30.0, "transformer": 150.0}
+FILE_TARGET_S, DEFAULT_TARGET_S = 20.0, 60.0
+FILE_LINES, CALLS, WARM_UP, SAMPLE = 10_000, 100, 10, 2_000
+
+
+def median_ms(predict, sentences: list[str]) -> float:
+    for text in sentences[:WARM_UP]:
+        predict([text])
+    times = []
+    for text in sentences[WARM_UP:WARM_UP + CALLS]:
+        started = time.perf_counter()
+        predict([text])
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def score_file(classifier, label_names, data: bytes) -> tuple[float, int, int]:
+    """Seconds to turn a .txt upload into the predictions CSV, how many rows, how many progress reports."""
+    reports = []
+    started = time.perf_counter()
+    documents = live.read_text_file(data, "bench.txt")
+    probabilities = live.score(classifier, documents.texts, on_progress=lambda *report: reports.append(report))
+    table = live.predictions_table(documents, label_names, probabilities)
+    live.to_csv(table)
+    return time.perf_counter() - started, len(table), len(reports)
+
+
+class _Peer:
+    """TF-IDF + logistic regression behind the classifier's predict_proba, so `live.score` drives both alike."""
+
+    def __init__(self, pipeline, label_names) -> None:
+        self.pipeline, self.label_names = pipeline, label_names
+
+    def predict_proba(self, texts):
+        return self.pipeline.predict_proba(list(texts))
+
+
+def main() -> int:
+    device = default_device()
+    print(f"Live sentiment benchmark on {describe_device(device)}; torch {torch.__version__}", flush=True)
+    data = load_dataset("tweets-3")
+    splits = split(data, seed=0)
+    sentences = splits.test.texts[: WARM_UP + CALLS]
+
+    with tempfile.TemporaryDirectory() as home:
+        store = ModelStore(Path(home))
+        started = time.perf_counter()
+        manifest = live.ensure_default(store, device=device)
+        default_s = time.perf_counter() - started
+        classifiers = {"fasttext": load_classifier(store, manifest.id, device)}
+    print(f"  ready default (FastText, {len(data):,} tweets, {live.DEFAULT_CONFIG.epochs} epochs): {default_s:.1f} s, "
+          f"test accuracy {manifest.metrics['test_accuracy']:.1%}", flush=True)
+
+    sample = split(data.subset(np.sort(np.random.default_rng(0).choice(len(data), SAMPLE, replace=False))), seed=0)
+    for key in ("cnn", "lstm", "transformer"):
+        started = time.perf_counter()
+        classifiers[key] = train_classifier(key, sample, config=TrainConfig(epochs=1), device=device).classifier
+        print(f"  trained {key} on {SAMPLE:,} tweets for latency only: {time.perf_counter() - started:.1f} s", flush=True)
+
+    peer = _Peer(make_pipeline(TfidfVectorizer(sublinear_tf=True), LogisticRegression(max_iter=1000)).fit(
+        splits.train.texts, splits.train.labels), data.label_names)
+
+    latency = {key: median_ms(classifier.predict_proba, sentences) for key, classifier in classifiers.items()}
+    peer_latency = median_ms(peer.predict_proba, sentences)
+    explain_ms = {key: statistics.median(_timed(lambda text=text: live.explain(classifier, text)) for text in sentences[:30])
+                  for key, classifier in classifiers.items()}
+    for key, ms in latency.items():
+        print(f"  one sentence, {key:<12} median {ms:6.2f} ms  (target < {LATENCY_TARGET_MS[key]:.0f} ms)", flush=True)
+    print(f"  one sentence, TF-IDF + LR   median {peer_latency:6.2f} ms  (scikit-learn reference)")
+    for key, ms in explain_ms.items():
+        print(f"  one sentence explained, {key:<12} (prediction + occlusion of every word): median {ms:6.1f} ms")
+
+    rng = np.random.default_rng(1)
+    lines = [" ".join(data.texts[i].split()) for i in rng.choice(len(data), FILE_LINES, replace=False)]  # one line each
+    upload = ("\n".join(lines) + "\n").encode("utf-8")
+    file_s, rows, reports = score_file(classifiers["fasttext"], data.label_names, upload)
+    peer_file_s, _, _ = score_file(peer, data.label_names, upload)
+    print(f"  {FILE_LINES:,}-line file ({len(upload) / 2**20:.1f} MB), FastText: {file_s:.2f} s for {rows:,} rows, "
+          f"{reports} progress reports  (target < {FILE_TARGET_S:.0f} s)")
+    print(f"  {FILE_LINES:,}-line file, TF-IDF + LR: {peer_file_s:.2f} s")
+
+    missed = [f"{key} {ms:.1f} ms" for key, ms in latency.items() if ms >= LATENCY_TARGET_MS[key]]
+    missed += [f"file {file_s:.1f} s"] if file_s >= FILE_TARGET_S else []
+    missed += [f"default training {default_s:.1f} s"] if default_s >= DEFAULT_TARGET_S else []
+    print(f"live: latency ms fasttext {latency['fasttext']:.2f}, cnn {latency['cnn']:.2f}, lstm {latency['lstm']:.2f}, "
+          f"transformer {latency['transformer']:.2f} (tfidf {peer_latency:.2f}); 10k-line file {file_s:.2f} s "
+          f"(tfidf {peer_file_s:.2f} s); default training {default_s:.1f} s; "
+          + ("all targets met" if not missed else f"MISSED: {', '.join(missed)}"))
+    return 1 if missed else 0
+
+
+def _timed(work) -> float:
+    started = time.perf_counter()
+    work()
+    return (time.perf_counter() - started) * 1000
+
+
+if __name__ == "__main__":
+    sys.exit(main())

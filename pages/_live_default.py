@@ -1,0 +1,56 @@
+"""The Live sentiment page's ready default: on a first visit to an empty store, train FastText once, for everyone.
+
+The training runs as a background job (engine/jobs.py), so it survives reruns and every session that
+arrives meanwhile watches the same job; `live.ensure_default` holds a file lock, so even two server
+processes train it only once.
+"""
+
+import streamlit as st
+
+import app_state
+from engine import live
+from engine.store import Manifest
+
+JOB_KIND = "live-default"
+STAGES = {"waiting": "another session is training it; waiting for that model", "preparing": "loading the tweets and GloVe"}
+
+
+def _panel(job_id: str) -> None:
+    """Polled while the default trains; one full rerun once it is saved (or failed)."""
+    job = app_state.jobs().get(job_id)
+    if job is None or not job.active:
+        st.rerun(scope="app")
+    last = job.history[-1] if job.history else {}
+    if last.get("phase") in ("train", "valid"):
+        stage = f"epoch {last['epoch']}, batch {last['batch']} / {last['batches']}, accuracy {last['accuracy']:.1%}"
+    else:
+        stage = STAGES.get(last.get("phase"), "starting")
+    st.progress(job.fraction, text=f"{stage} · {job.elapsed:.0f} s")
+
+
+def manifests_or_stop() -> list[Manifest]:
+    """Every stored classifier (the default first); with none, start or follow the default's training and stop."""
+    store = app_state.store()
+    manifests = live.classifier_manifests(store)
+    if manifests:
+        return manifests
+    jobs = app_state.jobs()
+    job = next((running for running in jobs.jobs(JOB_KIND) if running.active), None)
+    failed = jobs.get(st.session_state.get("live_default_job"))
+    if job is None and failed is not None and failed.status == "failed":
+        st.error(f"Training the default classifier failed: {failed.error.strip().splitlines()[-1]}",
+                 icon=":material/error:")
+        if st.button("Try again", key="live_retry"):
+            st.session_state.pop("live_default_job")
+            st.rerun()
+        st.stop()
+    if job is None:
+        glove, config = app_state.glove(), live.DEFAULT_CONFIG
+        job = jobs.start(JOB_KIND, live.DEFAULT_NAME,
+                         lambda report: live.ensure_default(store, config=config, glove=glove, on_progress=report))
+    st.session_state["live_default_job"] = job.id
+    st.info("The model store holds no classifier yet, so the lab is training its ready default once, for every "
+            "session: FastText on the bundled tweets (negative / neutral / positive), well under a minute.",
+            icon=":material/model_training:")
+    st.fragment(_panel, run_every=1.0)(job.id)
+    st.stop()

@@ -1,0 +1,131 @@
+"""Live sentiment: your own text or file through any stored classifier, with the words that drove each prediction."""
+
+import hashlib
+
+import streamlit as st
+
+import app_state
+from engine import live
+from engine.errors import LabError
+from engine.sentiment.predict import PROBES
+from pages import _live_default as ready_default
+from pages import _live_figures as figures
+
+ERROR = ":material/error:"
+
+st.title("Live sentiment")
+st.caption("Type a text or upload a file; any classifier in the model store labels it. Each word is coloured by "
+           "occlusion: how much the predicted label's probability falls when that word is left out.")
+
+manifests = ready_default.manifests_or_stop()
+names = {manifest.id: live.describe(manifest) for manifest in manifests}
+titles = {manifest.id: manifest.name for manifest in manifests}
+left, right = st.columns([3, 2], vertical_alignment="bottom")
+first = left.selectbox("Classifier", list(names), format_func=names.__getitem__, key="live_model")
+compare = right.toggle("Compare with a second model", key="live_compare", disabled=len(names) < 2,
+                       help="Train more models on the Sentiment lab page to compare them here.")
+chosen = [first]
+if compare and len(names) > 1:
+    others = [model_id for model_id in names if model_id != first]
+    chosen.append(st.selectbox("Second classifier", others, format_func=names.__getitem__, key="live_model_b"))
+try:
+    classifiers = {model_id: app_state.classifier(model_id) for model_id in chosen}
+except LabError as error:
+    st.error(str(error), icon=ERROR)
+    st.stop()
+
+
+def use_probe() -> None:
+    st.session_state["live_text"] = st.session_state["live_shown"] = st.session_state["live_probe"]
+
+
+def show_text(column, model_id: str, text: str) -> None:
+    """Label, confidence and probabilities, then the coloured words: side by side when one model has the width."""
+    explanation = live.explain(classifiers[model_id], text)
+    prediction = explanation.prediction
+    if len(chosen) > 1:
+        column.markdown(f"**{live.escape_markdown(titles[model_id])}**")
+    scores, words = column.columns(2, gap="large") if len(chosen) == 1 else (column, column)
+    label_col, confidence_col = scores.columns(2)
+    label_col.metric("Label", prediction.label)
+    confidence_col.metric("Confidence", f"{prediction.confidence:.1%}", help="The probability of the predicted label.")
+    scores.plotly_chart(figures.probabilities_figure(prediction), key=f"live_probs_{len(chosen)}_{model_id}")
+    box = words.container(border=True)
+    box.markdown(live.attribution_markdown(explanation) or "*(no words)*")
+    box.caption(live.legend_markdown(prediction.label))
+    if any(explanation.unknown):
+        words.caption(f"{sum(explanation.unknown)} of {len(explanation.words)} words are not in this model's "
+                      "vocabulary; it reads each as the unknown token.")
+    with words.expander("Every word's effect, ranked"):
+        effect = st.column_config.NumberColumn(format="%+.3f", help="P(label) − P(label without the word)")
+        st.dataframe(explanation.ranked(), hide_index=True, key=f"live_effects_{model_id}",
+                     column_config={"effect": effect})
+
+
+text_tab, file_tab = st.tabs(["Text", "File"])
+with text_tab:
+    st.pills("Try a probe sentence", PROBES, key="live_probe", on_change=use_probe)
+    with st.form("live_form", border=False):
+        text = st.text_area("Your text", key="live_text", height=100,
+                            placeholder="This film is not terrible, it's great!")
+        if st.form_submit_button("Predict", type="primary", key="live_predict", icon=":material/psychology:"):
+            st.session_state["live_shown"] = text
+    if "live_shown" in st.session_state:
+        try:
+            for column, model_id in zip(st.columns(len(chosen), gap="large"), chosen):
+                show_text(column, model_id, st.session_state["live_shown"])
+        except LabError as error:
+            st.error(str(error), icon=ERROR)
+
+with file_tab:
+    upload = st.file_uploader("A .txt file (one text per line, or the whole file) or a .csv file (pick the column)",
+                              type=["txt", "csv"], key="live_file")
+    if upload is None:
+        st.stop()
+    data = upload.getvalue()
+    try:
+        if upload.name.lower().endswith(".csv"):
+            table = live.read_csv_table(data, upload.name)
+            how = st.selectbox("Text column", live.text_columns(table), key="live_column")
+            documents = live.read_csv_column(table, how, upload.name)
+        else:
+            how = st.radio("Read the file as", ["one text per line", "one text"], key="live_txt_mode", horizontal=True)
+            documents = live.read_text_file(data, upload.name, whole=how == "one text")
+    except LabError as error:
+        st.error(str(error), icon=ERROR)
+        st.stop()
+    for note in documents.notes:
+        st.caption(live.escape_markdown(note))
+    signature = (hashlib.sha1(data).hexdigest(), how, tuple(chosen))
+    if st.session_state.get("live_scored", (None,))[0] != signature:  # score once; filtering reruns reuse it
+        tables = []
+        for number, model_id in enumerate(chosen, start=1):
+            bar = st.progress(0.0, text=f"Scoring {len(documents):,} texts with {live.escape_markdown(titles[model_id])}")
+
+            def report(done: int, total: int, _: dict, bar=bar, number=number) -> None:
+                bar.progress(done / total, text=f"Model {number} of {len(chosen)}: scored {done:,} of {total:,} texts")
+
+            probabilities = live.score(classifiers[model_id], documents.texts, on_progress=report)
+            tables.append(live.predictions_table(documents, classifiers[model_id].label_names, probabilities))
+            bar.empty()
+        merged = live.with_second_opinion(*tables) if len(tables) == 2 else tables[0]
+        st.session_state["live_scored"] = (signature, merged)
+    predictions = st.session_state["live_scored"][1]
+    label_names = list(classifiers[first].label_names)
+    chart_col, table_col = st.columns([2, 3], gap="large")
+    counts = live.label_counts(predictions, label_names)
+    chart_col.plotly_chart(figures.distribution_figure(counts), key="live_distribution")
+    agreement = (f" The two models agree on {predictions['agree'].mean():.1%} of the texts; the table's last columns "
+                 "hold the second model's label." if "agree" in predictions else "")
+    chart_col.caption(f"Labels by {live.escape_markdown(titles[first])}.{agreement}")
+    with table_col:
+        shown_labels = st.pills("Show labels", label_names, selection_mode="multi", default=label_names,
+                                key="live_filter")
+        shown = predictions[predictions["label"].isin(shown_labels)]
+        st.dataframe(shown, hide_index=True, key="live_table", column_config={
+            "confidence": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent"),
+            **{f"P({name})": st.column_config.NumberColumn(format="%.3f") for name in label_names},
+        })
+        st.download_button(f"Download these {len(shown):,} predictions (CSV)", live.to_csv(shown),
+                           f"{upload.name.rsplit('.', 1)[0]}-predictions.csv", "text/csv", key="live_download",
+                           icon=":material/download:")

@@ -1,0 +1,65 @@
+"""Live sentiment in a real browser: upload a small CSV, see the predictions table and the download button.
+
+This module runs its own server over a lab home that already holds a tiny default classifier, so the
+shared test server is not made to train the full default on its first visit.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from engine import live
+from engine.store import ModelStore
+from tests.conftest import streamlit_server, wait_for_app
+
+CSV = "id,review,stars\n1,I love this film so much,5\n2,\"Awful, boring and far too long\",1\n3,<b>bold</b> claims,2\n"
+
+
+@pytest.fixture(scope="module")
+def live_url(tmp_path_factory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("live-server")
+    live.ensure_default(ModelStore(folder / "home"), config=live.DefaultConfig(limit=600, epochs=1))
+    with streamlit_server(folder / "home", folder / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture
+def tab(browser, live_url):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{live_url}/live_sentiment")
+    wait_for_app(page)
+    yield page
+    context.close()
+
+
+def test_uploading_a_csv_shows_the_predictions_and_a_download(tab, tmp_path):
+    upload = tmp_path / "reviews.csv"
+    upload.write_text(CSV, encoding="utf-8")
+    tab.get_by_role("tab", name="File").click()
+    tab.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
+    wait_for_app(tab)
+    table = tab.locator('[data-testid="stDataFrame"]')
+    table.wait_for()
+    assert table.count() == 1
+    download = tab.locator('[data-testid="stDownloadButton"]').filter(has_text="Download these 3 predictions")
+    download.wait_for()
+    with tab.expect_download() as arrived:
+        download.locator("button").click()
+    saved = Path(arrived.value.path()).read_text(encoding="utf-8-sig")
+    assert saved.splitlines()[0].startswith("row,text,label,confidence")
+    assert "<b>bold</b> claims" in saved
+    assert tab.locator('[data-testid="stException"]').count() == 0
+
+
+def test_typed_html_is_shown_as_text_with_coloured_words(tab):
+    tab.get_by_label("Your text").fill("<script>document.title='hacked'</script> I love it")
+    tab.get_by_role("button", name="Predict").click()
+    wait_for_app(tab)
+    tab.get_by_text("Colour = effect on P(").wait_for()
+    words = tab.locator('[data-testid="stMarkdownContainer"]').filter(has_text="script")
+    assert words.count() >= 1 and "<" in words.first.inner_text()
+    assert tab.title() != "hacked"
+    assert tab.locator('[data-testid="stMetricValue"]').count() == 2
