@@ -92,3 +92,11 @@ def save_set(
         extras={"words": checked.words, "metadata": metadata or {}},
     )
     return f"{_STORE_PREFIX}{manifest.id}"
+
+
+def set_metadata(key: str, store: ModelStore) -> dict[str, list[str]]:
+    """The per-word metadata columns kept with a stored set (empty for GloVe and for sets without any)."""
+    if not key.startswith(_STORE_PREFIX):
+        return {}
+    metadata = store.load(key.removeprefix(_STORE_PREFIX)).extras.get("metadata") or {}
+    return {str(name): [str(value) for value in values] for name, values in metadata.items()}

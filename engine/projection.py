@@ -1,0 +1,446 @@
+"""Projections of an embedding space to 2D or 3D: PCA (torch, on the device), t-SNE (openTSNE), UMAP (umap-learn).
+
+Nothing is ever subsampled: every row handed in comes back with coordinates. Results are cached on
+disk under the lab home, keyed by a content hash of the vectors plus every parameter that changes the
+result, so a repeat (also after a restart) is a file read. Long runs report
+`on_progress(step, total, {"phase": ...})`; raising from that callback (a cancelled job) stops them.
+
+Two speed choices for t-SNE and UMAP, both measured in bench/projection.py:
+- The k nearest neighbours are computed exactly on the device with one matrix product per block, when
+  the set is small enough (always on a GPU); this skips pynndescent's per-process numba compile and
+  is exact rather than approximate. Larger sets fall back to each library's own approximate search.
+- umap-learn 0.5 compiles ~60 numba functions without `cache=True`, so every new process paid ~45 s
+  before its first UMAP. We import it with numba's `njit` defaulting to `cache=True`, so that compile
+  lands in numba's on-disk cache (next to the installed package) and is paid once per installation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import threading
+import time
+import uuid
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from engine.device import default_device
+from engine.errors import LabError
+from engine.store import lab_home
+
+ProgressCallback = Callable[[int, int, dict[str, Any]], None]
+
+METHODS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
+METRICS = ("cosine", "euclidean")
+CACHE_VERSION = 1
+# Exact neighbours cost n² · dim multiply-adds: fine up to this many points on a CPU, and far beyond on a GPU.
+EXACT_KNN_MAX = {"cpu": 60_000, "cuda": 500_000}
+# A block of the (rows × n) similarity matrix holds at most this many floats (128 MiB of float32).
+_MAX_BLOCK = 2**25
+_UMAP_IMPORT = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ProjectionParams:
+    """What the user chose; checked once here so the runners can trust it."""
+
+    method: str = "pca"
+    dims: int = 2
+    perplexity: float = 30.0  # t-SNE
+    n_neighbors: int = 15  # UMAP
+    min_dist: float = 0.1  # UMAP
+    metric: str = "cosine"  # t-SNE and UMAP
+    seed: int = 0  # t-SNE and UMAP
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise LabError(f"method must be one of {', '.join(METHODS)}; got {self.method!r}.")
+        if self.dims not in (2, 3):
+            raise LabError(f"dims must be 2 or 3; got {self.dims!r}.")
+        if not 2 <= self.perplexity <= 200:
+            raise LabError(f"perplexity must be between 2 and 200; got {self.perplexity}.")
+        if not 2 <= self.n_neighbors <= 200:
+            raise LabError(f"n_neighbors must be between 2 and 200; got {self.n_neighbors}.")
+        if not 0.0 <= self.min_dist <= 1.0:
+            raise LabError(f"min_dist must be between 0 and 1; got {self.min_dist}.")
+        if self.metric not in METRICS:
+            raise LabError(f"metric must be one of {', '.join(METRICS)}; got {self.metric!r}.")
+        if not 0 <= self.seed < 2**31:
+            raise LabError(f"seed must be a whole number from 0 to {2**31 - 1:,}; got {self.seed}.")
+
+    def relevant(self) -> dict[str, Any]:
+        """Only the parameters that change this method's result (the cache key and labels use these)."""
+        chosen = {"method": self.method, "dims": self.dims}
+        if self.method == "tsne":
+            chosen |= {"perplexity": float(self.perplexity), "metric": self.metric, "seed": self.seed}
+        elif self.method == "umap":
+            chosen |= {"n_neighbors": self.n_neighbors, "min_dist": float(self.min_dist), "metric": self.metric, "seed": self.seed}
+        return chosen
+
+    def describe(self) -> str:
+        extras = [f"{key} {value:g}" if isinstance(value, float) else f"{key} {value}"
+                  for key, value in self.relevant().items() if key not in ("method", "dims")]
+        return " · ".join([f"{METHODS[self.method]} {self.dims}D", *extras])
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Coordinates for every input row, and how they were made."""
+
+    coords: np.ndarray  # (rows, dims) float32
+    params: ProjectionParams
+    seconds: float
+    cached: bool = False
+    explained: list[float] = field(default_factory=list)  # PCA: share of variance per axis
+
+    @property
+    def axis_titles(self) -> list[str]:
+        name = METHODS[self.params.method]
+        if self.explained:
+            return [f"PC{i + 1} ({share:.1%} of variance)" for i, share in enumerate(self.explained)]
+        return [f"{name} {i + 1}" for i in range(self.params.dims)]
+
+
+def project(
+    vectors: np.ndarray | torch.Tensor,
+    params: ProjectionParams,
+    *,
+    on_progress: ProgressCallback | None = None,
+    use_cache: bool = True,
+    device: torch.device | None = None,
+) -> Projection:
+    """Project (rows, dim) vectors to (rows, params.dims), from the disk cache when this exact run was done before."""
+    matrix = _as_matrix(vectors)  # (rows, dim) float32, on the CPU for hashing
+    report = on_progress or (lambda step, total, metrics: None)
+    _check_sizes(matrix, params)
+    key = cache_key(matrix, params)
+    started = time.perf_counter()
+    if use_cache and (hit := _cache_read(key, matrix.shape[0], params)) is not None:
+        coords, explained = hit
+        report(1, 1, {"phase": "loaded from cache"})
+        return Projection(coords, params, time.perf_counter() - started, cached=True, explained=explained)
+    runner = {"pca": _pca, "tsne": _tsne, "umap": _umap}[params.method]
+    coords, explained = runner(matrix, params, report, device or default_device())
+    coords = np.ascontiguousarray(coords, dtype=np.float32)
+    seconds = time.perf_counter() - started
+    if use_cache:
+        _cache_write(key, coords, {"params": params.relevant(), "explained": explained, "seconds": seconds})
+    return Projection(coords, params, seconds, cached=False, explained=explained)
+
+
+def cached(vectors: np.ndarray | torch.Tensor, params: ProjectionParams) -> Projection | None:
+    """The cached projection for these vectors and parameters, or None (never computes)."""
+    matrix = _as_matrix(vectors)
+    started = time.perf_counter()
+    hit = _cache_read(cache_key(matrix, params), matrix.shape[0], params)
+    if hit is None:
+        return None
+    return Projection(hit[0], params, time.perf_counter() - started, cached=True, explained=hit[1])
+
+
+def cache_key(matrix: np.ndarray, params: ProjectionParams) -> str:
+    """A content hash of the vectors, the parameters that matter, and the library that computes them."""
+    digest = hashlib.blake2b(digest_size=20)
+    library = {"pca": "torch", "tsne": "openTSNE", "umap": "umap-learn"}[params.method]
+    digest.update(json.dumps([CACHE_VERSION, matrix.shape, params.relevant(), library, version(library)]).encode())
+    digest.update(memoryview(np.ascontiguousarray(matrix, dtype=np.float32)).cast("B"))
+    return digest.hexdigest()
+
+
+def cache_dir() -> Path:
+    return lab_home() / "cache" / "projections"
+
+
+def nearest_neighbours(
+    matrix: np.ndarray, k: int, metric: str, device: torch.device | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact k nearest neighbours of every row, itself first: (rows, k) int64 indices and float32 distances.
+
+    Cosine distance is 1 − cosine similarity; euclidean is the L2 distance. Computed block by block
+    as matrix products on the device.
+    """
+    device = device or default_device()
+    points = torch.as_tensor(matrix, dtype=torch.float32, device=device)  # (n, dim)
+    if metric == "cosine":
+        points = torch.nn.functional.normalize(points, dim=1)
+    squares = (points * points).sum(dim=1)  # (n,)
+    n = points.shape[0]
+    block = max(1, _MAX_BLOCK // n)
+    indices, distances = [], []
+    for start in range(0, n, block):
+        rows = points[start : start + block]  # (block, dim)
+        scores = rows @ points.T  # (block, n): similarity, or −½ squared distance up to a per-row constant
+        if metric == "euclidean":
+            scores = scores - 0.5 * squares  # larger is closer
+        own = torch.arange(start, start + rows.shape[0], device=device)
+        scores[torch.arange(rows.shape[0], device=device), own] = torch.inf  # itself first, even among duplicates
+        top, where = scores.topk(k, dim=1)
+        if metric == "cosine":
+            dist = (1.0 - top).clamp_min(0.0)
+        else:
+            dist = (squares[start : start + rows.shape[0], None] - 2.0 * top).clamp_min(0.0).sqrt()
+        dist[:, 0] = 0.0
+        indices.append(where.cpu())
+        distances.append(dist.cpu())
+    return torch.cat(indices).numpy(), torch.cat(distances).numpy().astype(np.float32)
+
+
+def warm_up_umap() -> float:
+    """Run UMAP once on tiny data so numba's compile lands in its disk cache; returns the seconds it took."""
+    started = time.perf_counter()
+    sample = np.random.default_rng(0).normal(size=(300, 8)).astype(np.float32)
+    for metric in METRICS:
+        project(sample, ProjectionParams("umap", metric=metric), use_cache=False, device=torch.device("cpu"))
+    return time.perf_counter() - started
+
+
+# --- the three methods -------------------------------------------------------------------------
+
+
+def _pca(matrix: np.ndarray, params: ProjectionParams, report: ProgressCallback, device: torch.device):
+    """Principal axes from the eigenvectors of the (dim, dim) covariance: one pass over the data, on the device."""
+    report(0, 1, {"phase": "PCA"})
+    points = torch.as_tensor(matrix, device=device)  # (n, dim)
+    centred = points - points.mean(dim=0)
+    covariance = (centred.T.double() @ centred.double()) / max(1, len(points) - 1)  # (dim, dim)
+    values, vectors = torch.linalg.eigh(covariance)  # ascending
+    values, vectors = values.flip(0), vectors.flip(1)
+    axes = vectors[:, : params.dims]  # (dim, dims)
+    # Fix each axis's sign (largest loading positive), as scikit-learn does, so a rerun cannot mirror the plot.
+    signs = torch.sign(axes.gather(0, axes.abs().argmax(dim=0, keepdim=True)))
+    axes = (axes * signs).float()
+    coords = centred @ axes  # (n, dims)
+    total = values.clamp_min(0).sum().item()
+    explained = [float(v) / total if total else 0.0 for v in values[: params.dims].tolist()]
+    report(1, 1, {"phase": "PCA"})
+    return coords.cpu().numpy(), explained
+
+
+def _tsne(matrix: np.ndarray, params: ProjectionParams, report: ProgressCallback, device: torch.device):
+    """openTSNE: 250 iterations with early exaggeration, then 500 normal ones, with progress every 25."""
+    from openTSNE import TSNEEmbedding, affinity, initialization, nearest_neighbors
+
+    early, late = 250, 500
+    total = early + late + 1
+    report(0, total, {"phase": "nearest neighbours"})
+    k = min(len(matrix) - 1, int(3 * params.perplexity))
+    threads = _threads() if len(matrix) >= 10_000 else 1  # below that, thread start-up costs more than it saves
+    if _exact_knn_fits(len(matrix), device):
+        indices, distances = nearest_neighbours(matrix, k + 1, params.metric, device)
+        knn = nearest_neighbors.PrecomputedNeighbors(indices[:, 1:], distances[:, 1:].astype(np.float64))
+        affinities = affinity.PerplexityBasedNN(knn_index=knn, perplexity=params.perplexity, n_jobs=threads)
+    else:
+        affinities = affinity.PerplexityBasedNN(
+            matrix, perplexity=params.perplexity, metric=params.metric, n_jobs=threads, random_state=params.seed
+        )
+    report(1, total, {"phase": "affinities"})
+    start = initialization.pca(matrix, n_components=params.dims, random_state=params.seed)
+
+    def progress(offset: int, phase: str):
+        def callback(iteration: int, error: float, embedding) -> None:
+            report(1 + offset + iteration, total, {"phase": phase, "kl_divergence": float(error)})
+        return callback
+
+    # openTSNE's own rule: Barnes–Hut below 10,000 points, FFT interpolation above (FFT supports 2D only).
+    gradient = "fft" if params.dims == 2 and len(matrix) >= 10_000 else "bh"
+    options = {"negative_gradient_method": gradient, "n_jobs": threads, "random_state": params.seed}
+    embedding = TSNEEmbedding(start, affinities, **options)
+    embedding = embedding.optimize(early, exaggeration=12, momentum=0.5, callbacks=progress(0, "early exaggeration"),
+                                   callbacks_every_iters=25)
+    embedding = embedding.optimize(late, momentum=0.8, callbacks=progress(early, "optimising"), callbacks_every_iters=25)
+    return np.asarray(embedding), []
+
+
+def _umap(matrix: np.ndarray, params: ProjectionParams, report: ProgressCallback, device: torch.device):
+    """umap-learn with exact neighbours from the device (when they fit) and per-epoch progress."""
+    umap = _import_umap()
+    n = len(matrix)
+    epochs = 200 if n > 10_000 else 500  # umap-learn's own default, made explicit so progress has a total
+    total = epochs + 2
+    report(0, total, {"phase": "nearest neighbours"})
+    knn, init = (None, None, None), "spectral"
+    if _exact_knn_fits(n, device) and n > params.n_neighbors:
+        indices, distances = nearest_neighbours(matrix, params.n_neighbors, params.metric, device)
+        knn = (indices.astype(np.int32), distances, None)
+    phase = "fuzzy graph and spectral layout" if knn[0] is not None else "approximate neighbours, graph and layout"
+    report(1, total, {"phase": phase})
+    if knn[0] is not None:
+        init = _spectral_init(matrix, knn[0], knn[1], params)
+    sink = _EpochSink(report, 2, total)
+    model = umap.UMAP(
+        n_components=params.dims, n_neighbors=params.n_neighbors, min_dist=params.min_dist, metric=params.metric,
+        random_state=params.seed, n_jobs=1, n_epochs=epochs, precomputed_knn=knn, init=init,
+        tqdm_kwds={"disable": False, "file": sink, "bar_format": "{n}/{total}", "mininterval": 0.2},
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*(knn_search_index|n_jobs|[Cc]annot cache).*")
+            coords = model.fit_transform(matrix)
+    finally:
+        if sink.interrupted:
+            _release_tqdm_lock()
+    report(total, total, {"phase": "done"})
+    return coords, []
+
+
+def _spectral_init(matrix: np.ndarray, indices: np.ndarray, distances: np.ndarray, params: ProjectionParams):
+    """UMAP's spectral initialisation, found faster: (rows, dims) coordinates, or "spectral" to let umap-learn do it.
+
+    umap-learn asks ARPACK for the smallest eigenvectors of the graph Laplacian I − D^-½ A D^-½ (which="SM"),
+    which converges slowly (4.5 s of CPU on 20,000 GloVe words). They are the largest eigenvectors of
+    D^-½ A D^-½ (which="LA"), found in about 0.1 s. A graph in several pieces needs umap-learn's own
+    component-by-component layout, so it falls back to that.
+    """
+    from scipy.sparse import diags
+    from scipy.sparse.csgraph import connected_components
+    from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, eigsh
+    from umap.umap_ import fuzzy_simplicial_set
+
+    random_state = np.random.RandomState(params.seed)
+    graph, _, _ = fuzzy_simplicial_set(matrix, params.n_neighbors, random_state, params.metric,
+                                       knn_indices=indices, knn_dists=distances)  # (rows, rows) sparse
+    if len(matrix) < 4 * (params.dims + 2) or connected_components(graph, directed=False)[0] > 1:
+        return "spectral"
+    scale = diags(1.0 / np.sqrt(np.asarray(graph.sum(axis=1)).ravel()))
+    try:
+        values, vectors = eigsh(scale @ graph @ scale, params.dims + 1, which="LA", tol=1e-4, v0=np.ones(len(matrix)))
+    except (ArpackError, ArpackNoConvergence):
+        return "spectral"
+    layout = vectors[:, np.argsort(values)[::-1][1:]]  # (rows, dims): drop the trivial top eigenvector
+    # The same scaling and jitter umap-learn applies to its own spectral layout.
+    layout = layout * (10.0 / np.abs(layout).max())
+    return (layout + random_state.normal(scale=0.0001, size=layout.shape)).astype(np.float32)
+
+
+class _EpochSink:
+    """A file for umap-learn's tqdm bar, formatted as 'n/total', turned into progress reports.
+
+    umap-learn offers no progress callback, only tqdm keyword arguments; this is the narrowest hook.
+    An exception raised by the report (a cancelled job) propagates out of the epoch loop.
+    """
+
+    _COUNT = re.compile(r"(\d+)/(\d+)")
+
+    def __init__(self, report: ProgressCallback, offset: int, total: int) -> None:
+        self.report, self.offset, self.total = report, offset, total
+        self.interrupted = False
+
+    def write(self, text: str) -> int:
+        found = self._COUNT.findall(text)
+        if found and not self.interrupted:
+            done = int(found[-1][0])
+            try:
+                self.report(min(self.total, self.offset + done), self.total, {"phase": "optimising layout", "epoch": done})
+            except BaseException:
+                self.interrupted = True
+                raise
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def _release_tqdm_lock() -> None:
+    """Undo the hold tqdm keeps on its global lock when a write raises inside refresh().
+
+    tqdm 4.x acquires that lock around display() without try/finally, so an exception from our sink (a
+    cancelled job) leaves it held by this thread and every later progress bar in the process deadlocks.
+    """
+    from tqdm import tqdm
+
+    try:
+        tqdm.get_lock().release()
+    except (RuntimeError, ValueError, AssertionError):
+        pass  # the exception came from close(), whose `with` block already released it
+
+
+def _import_umap():
+    """Import umap-learn with numba's njit caching to disk (see the module docstring); idempotent."""
+    with _UMAP_IMPORT:
+        if "umap" in sys.modules:
+            return sys.modules["umap"]
+        import numba
+
+        original = numba.njit
+
+        def njit_cached(*args, **kwargs):
+            kwargs.setdefault("cache", True)
+            return original(*args, **kwargs)
+
+        numba.njit = njit_cached
+        try:
+            import umap
+        finally:
+            numba.njit = original
+        return umap
+
+
+# --- checks, cache -----------------------------------------------------------------------------
+
+
+def _as_matrix(vectors: np.ndarray | torch.Tensor) -> np.ndarray:
+    if isinstance(vectors, torch.Tensor):
+        vectors = vectors.detach().to("cpu", torch.float32).numpy()
+    matrix = np.ascontiguousarray(vectors, dtype=np.float32)
+    if matrix.ndim != 2:
+        raise LabError(f"expected a 2-D matrix (words × dimensions); got shape {matrix.shape}.")
+    if not np.isfinite(matrix).all():
+        raise LabError("the vectors hold NaN or infinity; a projection needs finite numbers.")
+    return matrix
+
+
+def _check_sizes(matrix: np.ndarray, params: ProjectionParams) -> None:
+    rows, dim = matrix.shape
+    if dim < params.dims:
+        raise LabError(f"these vectors have {dim} dimension(s); they cannot be projected to {params.dims}D.")
+    minimum = {"pca": 2, "tsne": int(3 * params.perplexity) + 2, "umap": params.n_neighbors + 2}[params.method]
+    if rows < minimum:
+        hint = {"tsne": " Lower the perplexity or add words.", "umap": " Lower n_neighbors or add words."}.get(params.method, "")
+        raise LabError(f"{METHODS[params.method]} with these settings needs at least {minimum} points; got {rows}.{hint}")
+
+
+def _exact_knn_fits(rows: int, device: torch.device) -> bool:
+    return rows <= EXACT_KNN_MAX.get(device.type, EXACT_KNN_MAX["cpu"])
+
+
+def _threads() -> int:
+    return max(1, min(os.cpu_count() or 1, torch.get_num_threads()))
+
+
+def _cache_read(key: str, rows: int, params: ProjectionParams) -> tuple[np.ndarray, list[float]] | None:
+    folder = cache_dir()
+    try:
+        coords = np.load(folder / f"{key}.npy", allow_pickle=False)
+        meta = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if coords.shape != (rows, params.dims) or coords.dtype != np.float32 or not np.isfinite(coords).all():
+        return None  # a damaged or foreign file: recompute rather than trust it
+    return coords, [float(v) for v in meta.get("explained", [])]
+
+
+def _cache_write(key: str, coords: np.ndarray, meta: dict[str, Any]) -> None:
+    """Write coordinates then their JSON atomically (temporary name, then rename); a failed write is not an error."""
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        token = uuid.uuid4().hex[:8]
+        temporary = folder / f".{key}.{token}.npy"
+        np.save(temporary, coords, allow_pickle=False)
+        os.replace(temporary, folder / f"{key}.npy")
+        note = folder / f".{key}.{token}.json"
+        note.write_text(json.dumps({**meta, "created": time.time()}), encoding="utf-8")
+        os.replace(note, folder / f"{key}.json")
+    except OSError:
+        pass  # a full or read-only disk costs only the cache, never the result
+

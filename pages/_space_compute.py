@@ -1,0 +1,84 @@
+"""The Embedding space page's computing side: the words being projected, their clusters and metadata
+(cached per process), and turning a Project request into coordinates — from a coordinates CSV, the disk
+cache, PCA inline, or a t-SNE/UMAP background job with a progress bar and a Cancel button.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import app_state
+from engine import clusters, explorer, formats, projection, registry
+from engine.errors import LabError
+from engine.projection import ProjectionParams
+from engine.vectors import EmbeddingSet
+
+METHODS = {**projection.METHODS, "csv": "Coordinates from a CSV"}
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def active_set(set_key: str, count: int, rows: tuple[int, ...] | None) -> EmbeddingSet:
+    """The words being projected: the first `count` of the set, or an isolated subset of those rows."""
+    head = app_state.embedding_set(set_key).head(count)
+    if rows is None:
+        return head
+    return EmbeddingSet([head.words[r] for r in rows], head.vectors[list(rows)], name=f"{head.name} (isolated)", device=head.device)
+
+
+@st.cache_data(max_entries=8, show_spinner="Clustering the original vectors…")
+def cluster_ids(set_key: str, count: int, rows: tuple[int, ...] | None, k: int) -> np.ndarray:
+    return clusters.kmeans(active_set(set_key, count, rows).vectors, k)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def metadata_of(set_key: str) -> dict[str, list[str]]:
+    return registry.set_metadata(set_key, app_state.store())
+
+
+def watch(job_id: str) -> None:
+    """Progress of a background projection, refreshed every second; reruns the page when it ends."""
+    job = app_state.jobs().get(job_id)
+    if job is None or not job.active:
+        st.rerun()
+    phase = (job.history[-1] if job.history else {}).get("phase", "starting")
+    eta = f" · about {job.eta:.0f} s left" if job.eta else ""
+    st.progress(job.fraction, text=f"{job.label}: {phase} · {job.elapsed:.0f} s{eta}")
+    st.button("Cancel", key="space_cancel", on_click=job.cancel, icon=":material/cancel:")
+
+
+def compute(request: dict, words_set: EmbeddingSet) -> dict:
+    """The projection a request asks for: from a CSV, the disk cache, PCA inline, or a background job."""
+    if request["method"] == "csv":
+        if request["csv"] is None:
+            raise LabError("Choose a coordinates CSV first.")
+        rows, points, unknown = explorer.align_coordinates(words_set.words, formats.read_coordinates(request["csv"]))
+        note = f"{len(rows):,} of {len(words_set):,} words have coordinates in the CSV"
+        note += f"; {len(unknown):,} CSV word(s) not in this set were left out." if unknown else "."
+        space = EmbeddingSet([words_set.words[r] for r in rows], words_set.vectors[rows], name=words_set.name, device=words_set.device)
+        return dict(id=request["id"], rows=rows, space=space, note=note,
+                    projection=projection.Projection(points, ProjectionParams(dims=points.shape[1]), 0.0))
+    chosen = request["params"]
+    job = app_state.jobs().get(st.session_state.get("space_job_id")) if st.session_state.get("space_job_for") == request["id"] else None
+    found = None if job else projection.cached(words_set.vectors, chosen)
+    if found is None and job is None and chosen.method == "pca":
+        with st.spinner("PCA on the device…"):
+            found = projection.project(words_set.vectors, chosen)
+    if found is None:
+        if job is None:
+            previous = app_state.jobs().get(st.session_state.get("space_job_id"))
+            if previous is not None and previous.active:  # a newer request replaces it: free the CPU
+                previous.cancel()
+            vectors = words_set.vectors
+            job = app_state.jobs().start("projection", f"{chosen.describe()} of {len(words_set):,} words",
+                                         lambda report: projection.project(vectors, chosen, on_progress=report))
+            st.session_state["space_job_id"], st.session_state["space_job_for"] = job.id, request["id"]
+        if job.active:
+            st.fragment(watch, run_every=1.0)(job.id)
+            st.stop()
+        if job.status != "done":
+            del st.session_state["space_request"]
+            reason = job.error.strip().splitlines()[-1] if job.error else "you cancelled it"
+            raise LabError(f"The projection did not finish: {reason}")
+        found = job.result
+    return dict(id=request["id"], rows=np.arange(len(words_set)), space=words_set, note="", projection=found)

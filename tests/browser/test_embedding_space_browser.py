@@ -1,0 +1,113 @@
+"""Embedding space in a real browser: upload a projector TSV, project it with PCA in 3D, count the points drawn."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine import formats
+from tests.conftest import wait_for_app
+
+POINTS = 30
+
+
+def test_upload_a_projector_tsv_and_project_it_in_3d(page, app_url, tmp_path):
+    rng = np.random.default_rng(1)
+    words = [f"token{i}" for i in range(POINTS)]
+    vectors_tsv = tmp_path / "vectors.tsv"
+    metadata_tsv = tmp_path / "metadata.tsv"
+    vectors_tsv.write_bytes(formats.write_projector_vectors(rng.normal(size=(POINTS, 8))))
+    metadata_tsv.write_bytes(formats.write_projector_metadata(words, {"group": [str(i % 3) for i in range(POINTS)]}))
+
+    page.goto(f"{app_url}/embedding_space")
+    wait_for_app(page)
+    page.get_by_text("Add vectors from a file").click()
+    uploads = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    uploads.nth(0).set_input_files(str(vectors_tsv))
+    uploads.nth(1).set_input_files(str(metadata_tsv))
+    wait_for_app(page)
+    name = page.get_by_label("Name in the lab")
+    name.fill("Browser upload")
+    name.press("Enter")
+    wait_for_app(page)
+    page.get_by_role("button", name="Add to the lab").click()
+    wait_for_app(page)
+    page.locator('[data-testid="stAlert"]').filter(has_text="Added “Browser upload”: 30 words × 8").wait_for()
+
+    page.get_by_text("3D", exact=True).click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Project", exact=True).click()
+    wait_for_app(page)
+    page.get_by_text(f"Drawn: {POINTS} of {POINTS} projected words").wait_for()
+    chart = page.locator(".js-plotly-plot").first
+    chart.wait_for()
+    drawn = chart.evaluate(
+        "plot => plot._fullData.filter(t => t.type === 'scatter3d' && t.mode === 'markers')"
+        ".reduce((n, t) => n + t.x.length, 0)"
+    )
+    assert drawn == POINTS
+    assert "Browser upload" in chart.locator(".gtitle").text_content()
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_a_junk_upload_is_refused_and_the_page_keeps_working(page, app_url, tmp_path):
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(bytes(range(256)) * 4)
+    page.goto(f"{app_url}/embedding_space")
+    wait_for_app(page)
+    page.get_by_text("Add vectors from a file").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').nth(0).set_input_files(str(junk))
+    wait_for_app(page)
+    page.get_by_role("button", name="Add to the lab").click()
+    wait_for_app(page)
+    page.locator('[data-testid="stAlert"]').filter(has_text="junk.bin was not added").wait_for()
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_precomputed_coordinates_from_a_csv(page, app_url, tmp_path):
+    csv = tmp_path / "coords.csv"
+    csv.write_text("word,x,y\nthe,0,0\nof,1,0\nand,0,1\nunicornish,5,5\n")
+    page.goto(f"{app_url}/embedding_space")
+    wait_for_app(page)
+    page.get_by_text("Coordinates from a CSV", exact=True).click()
+    wait_for_app(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').last.set_input_files(str(csv))
+    wait_for_app(page)
+    page.get_by_role("button", name="Project", exact=True).click()
+    wait_for_app(page)
+    page.get_by_text("Drawn: 3 of 3 projected words").wait_for()
+    page.get_by_text("1 CSV word(s) not in this set were left out").wait_for()
+    drawn = page.locator(".js-plotly-plot").first.evaluate(
+        "plot => plot._fullData.filter(t => t.mode === 'markers').reduce((n, t) => n + t.x.length, 0)"
+    )
+    assert drawn == 3
+
+
+def test_lasso_selection_lists_the_words_and_can_be_isolated(page, app_url):
+    page.goto(f"{app_url}/embedding_space")
+    wait_for_app(page)
+    words = page.get_by_label("Words to project", exact=True).and_(page.locator("input"))
+    words.fill("1000")
+    words.press("Enter")
+    wait_for_app(page)
+    page.get_by_role("button", name="Project", exact=True).click()
+    wait_for_app(page)
+    page.get_by_text("Drawn: 1,000 of 1,000 projected words").wait_for()
+    plot_area = page.locator(".js-plotly-plot .nsewdrag").first
+    plot_area.scroll_into_view_if_needed()
+    area = plot_area.bounding_box()
+    # A lasso around the middle of the plot, drawn the way a person drags the mouse.
+    left, top = area["x"] + area["width"] * 0.3, area["y"] + area["height"] * 0.3
+    right, bottom = area["x"] + area["width"] * 0.7, area["y"] + area["height"] * 0.7
+    page.mouse.move(left, top)
+    page.mouse.down()
+    for x, y in [(right, top), (right, bottom), (left, bottom), (left, top + 2)]:
+        page.mouse.move(x, y, steps=8)
+    page.mouse.up()
+    wait_for_app(page)
+    heading = page.get_by_text("Selection ·").first
+    heading.wait_for()
+    selected = int(heading.inner_text().split("·")[1].split()[0].replace(",", ""))
+    assert 0 < selected < 1000
+    page.get_by_role("button", name=f"Isolate {selected:,} selected").click()
+    wait_for_app(page)
+    page.get_by_text(f"Drawn: {selected:,} of {selected:,} projected words").wait_for()

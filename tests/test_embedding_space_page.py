@@ -1,0 +1,140 @@
+"""The Embedding space page, run headless with AppTest: nothing computed before Project, then PCA, search,
+neighbours, colouring, an uploaded set with metadata, a background UMAP job, rename and delete."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine import projection, registry
+from engine.store import ModelStore
+
+PAGE = "pages/embedding_space.py"
+
+
+def open_page() -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def summary(at: AppTest) -> str:
+    return next((c.value for c in at.caption if "Drawn:" in c.value), "")
+
+
+@pytest.fixture
+def small_set() -> str:
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(40)]
+    kinds = ["odd" if i % 2 else "even" for i in range(40)]
+    return registry.save_set(ModelStore(), "Tiny upload", words, rng.normal(size=(40, 6)).astype(np.float32),
+                             origin="uploaded", metadata={"kind": kinds})
+
+
+def test_nothing_is_projected_before_the_button():
+    at = open_page()
+    assert any("press **Project**" in info.value for info in at.info)
+    assert not summary(at)
+    assert not projection.cache_dir().exists() or not any(projection.cache_dir().iterdir())
+
+
+def test_pca_search_and_neighbours_on_glove():
+    at = open_page()
+    at.number_input(key="space_count").set_value(1000)
+    at.button(key="space_project").click()
+    at.run()
+    assert not at.exception and not at.error
+    assert "Drawn: 1,000 of 1,000 projected words" in summary(at)
+
+    at.text_input(key="space_search").set_value("king, war, zzzz")
+    at.run()
+    assert "2 matches (2 drawn)" in summary(at)
+    at.toggle(key="space_regex").set_value(True)
+    at.text_input(key="space_search").set_value("^th")
+    at.run()
+    assert " matches (" in summary(at) and not at.error
+    at.text_input(key="space_search").set_value("(unclosed")
+    at.run()
+    assert any("not a valid regular expression" in e.value for e in at.error)
+
+    at.text_input(key="space_search").set_value("")
+    at.text_input(key="space_neighbour").set_value("king")
+    at.run()
+    table = at.dataframe[0].value
+    assert len(table) == 10 and "king" not in set(table["word"])
+    assert list(table["cosine"]) == sorted(table["cosine"], reverse=True)
+    assert table["rank in plot"].min() >= 1
+    at.button(key="space_isolate_neighbours").click()
+    at.run()
+    assert "Drawn: 11 of 11 projected words" in summary(at) and "Isolated neighbourhood" in summary(at)
+    at.button(key="space_isolate_reset").click()
+    at.run()
+    assert "Drawn: 1,000 of 1,000" in summary(at)
+
+    at.selectbox(key="space_colour").set_value("cluster")
+    at.run()
+    assert not at.exception and not at.error
+
+
+def test_an_unknown_neighbour_word_is_a_message():
+    at = open_page()
+    at.number_input(key="space_count").set_value(1000)
+    at.button(key="space_project").click()
+    at.run()
+    at.text_input(key="space_neighbour").set_value("qwzxqwzx")
+    at.run()
+    assert any("not in the vocabulary" in e.value for e in at.error)
+    assert not at.exception
+
+
+def test_an_uploaded_set_projects_in_3d_and_colours_by_metadata(small_set):
+    at = open_page()
+    at.selectbox(key="space_set").set_value(small_set)
+    at.run()
+    at.radio(key="space_dims").set_value(3)
+    at.button(key="space_project").click()
+    at.run()
+    assert "Drawn: 40 of 40 projected words" in summary(at)
+    assert "kind" in at.selectbox(key="space_colour").options  # the metadata column, by its label
+    at.selectbox(key="space_colour").set_value("meta:kind")
+    at.run()
+    assert not at.exception and not at.error
+
+
+def test_umap_runs_as_a_background_job_and_lands_in_the_cache(small_set):
+    at = open_page()
+    at.selectbox(key="space_set").set_value(small_set)
+    at.run()
+    at.radio(key="space_method").set_value("umap")
+    at.run()
+    at.slider(key="space_n_neighbors").set_value(5)
+    at.button(key="space_project").click()
+    at.run()
+    deadline = time.monotonic() + 120
+    while not summary(at) and time.monotonic() < deadline:
+        time.sleep(0.5)
+        at.run()
+    assert "Drawn: 40 of 40" in summary(at) and "UMAP 2D" in summary(at)
+    assert any(projection.cache_dir().glob("*.npy"))
+
+
+def test_rename_and_delete_an_uploaded_set(small_set):
+    at = open_page()
+    at.selectbox(key="space_manage_set").set_value(small_set)
+    at.text_input(key="space_rename_to").set_value("Renamed tiny")
+    at.button(key="space_rename").click()
+    at.run()
+    assert any("Renamed tiny" in s.value for s in at.success)
+    assert any(info.name == "Renamed tiny" for info in registry.available_sets(ModelStore()))
+    at.button(key="space_delete").click()
+    at.run()
+    assert any("Tick" in e.value for e in at.error)  # not without the confirmation
+    at.checkbox(key="space_delete_confirm").check()
+    at.button(key="space_delete").click()
+    at.run()
+    assert all(info.key != small_set for info in registry.available_sets(ModelStore()))

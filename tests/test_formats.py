@@ -1,0 +1,145 @@
+"""Vector file readers and writers: round trips for every format, and a clear refusal for every bad upload."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine import formats
+from engine.errors import LabError
+
+WORDS = ["king", "queen", "man", "woman", "paris", "france"]
+
+
+@pytest.fixture
+def vectors() -> np.ndarray:
+    return np.random.default_rng(3).normal(size=(len(WORDS), 7)).astype(np.float32)
+
+
+@pytest.mark.parametrize("fmt", ["word2vec-text", "word2vec-binary", "glove", "fasttext-vec"])
+def test_word2vec_family_round_trip(fmt, vectors):
+    data = formats.write_vectors(WORDS, vectors, fmt)
+    loaded = formats.read_vectors(data, fmt)
+    assert loaded.words == WORDS
+    assert loaded.vectors.dtype == np.float32
+    np.testing.assert_allclose(loaded.vectors, vectors, rtol=1e-6)
+
+
+@pytest.mark.parametrize(("filename", "fmt"), [
+    ("v.bin", "word2vec-binary"), ("v.vec", "fasttext-vec"), ("vectors.tsv", "projector-tsv"),
+    ("v.txt", "word2vec-text"), ("glove.6B.50d.txt", "glove"),
+])
+def test_guess_format_from_name_and_first_line(filename, fmt, vectors):
+    sample = {"word2vec-text": formats.write_vectors(WORDS, vectors, "word2vec-text"),
+              "glove": formats.write_vectors(WORDS, vectors, "glove")}.get(fmt, b"")
+    assert formats.guess_format(filename, sample) == fmt
+
+
+def test_projector_tsv_round_trip_with_metadata(vectors):
+    kinds = ["royal", "royal", "person", "person", "place", "place"]
+    vectors_tsv = formats.write_projector_vectors(vectors)
+    metadata_tsv = formats.write_projector_metadata(WORDS, {"kind": kinds})
+    loaded = formats.read_vectors(vectors_tsv, "projector-tsv", metadata=metadata_tsv)
+    assert loaded.words == WORDS
+    assert loaded.metadata == {"word": WORDS, "kind": kinds}
+    np.testing.assert_allclose(loaded.vectors, vectors, rtol=1e-5)
+
+
+def test_projector_tsv_without_metadata_names_rows(vectors):
+    loaded = formats.read_vectors(formats.write_projector_vectors(vectors), "projector-tsv")
+    assert loaded.words == [f"#{i}" for i in range(1, len(WORDS) + 1)]
+
+
+def test_single_column_metadata_needs_no_header(vectors):
+    metadata = ("\n".join(WORDS) + "\n").encode()
+    loaded = formats.read_vectors(formats.write_projector_vectors(vectors), "projector-tsv", metadata=metadata)
+    assert loaded.words == WORDS
+
+
+def test_coordinates_round_trip():
+    points = np.array([[0.5, -1.0, 2.0], [1.5, 0.0, -2.0], [3.0, 4.0, 5.0]], dtype=np.float32)
+    words = ["a,b", "quote\"d", "plain"]  # CSV quoting must survive
+    read = formats.read_coordinates(formats.write_coordinates(words, points))
+    assert read.words == words
+    assert read.axes == ["x", "y", "z"]
+    np.testing.assert_allclose(read.points, points)
+
+
+GLOVE_ROWS = "king 0.1 0.2 0.3\nqueen 0.2 0.3 0.4\nman 0.3 0.4 0.5\n"
+
+
+@pytest.mark.parametrize(("data", "fmt", "expected"), [
+    (b"", "glove", "empty"),
+    (b"\n\n  \n", "glove", "empty"),
+    (bytes(range(256)) * 8, "glove", "binary data"),
+    (b"\xff\xfe\xfa king 0.1\n", "glove", "not UTF-8"),
+    (b"word,x,y\nking,0.1,0.2\nqueen,0.3,0.4\n", "glove", "comma-separated"),
+    (b"king 0.1 0.2 0.3\nqueen 0.2 0.3\nman 0.3 0.4 0.5\n", "glove", "line 2 has 2 numbers"),
+    (b"king 0.1 0.2 0.3\n", "glove", "single word"),
+    (GLOVE_ROWS.encode() + b"king 0.5 0.5 0.5\n", "glove", "line 4 repeats the word 'king' first seen on line 1"),
+    (b"king 0.1 0.2 0.3\nqueen 0.2 nan 0.4\nman 0.3 0.4 0.5\n", "glove", "line 2"),
+    (b"king 0.1 0.2 0.3\nqueen 0.2 inf 0.4\nman 0.3 0.4 0.5\n", "glove", "infinity"),
+    (b"king 0.1 0.2 0.3\nqueen 0.2 zero 0.4\n", "glove", "line 2: 'zero' is not a number"),
+    (b"5 3\n" + GLOVE_ROWS.encode(), "word2vec-text", "header promises 5 words"),
+    (GLOVE_ROWS.encode(), "word2vec-text", "header"),
+    (b"3 3\n" + GLOVE_ROWS.encode(), "projector-tsv", "line 1 of vectors.tsv has no tabs"),
+])
+def test_bad_text_uploads_are_refused_with_the_line(data, fmt, expected):
+    with pytest.raises(LabError, match=expected):
+        formats.read_vectors(data, fmt)
+
+
+def test_nan_message_names_the_line_and_word():
+    with pytest.raises(LabError, match=r"line 2 \('queen'\) holds nan"):
+        formats.read_vectors(b"king 0.1 0.2\nqueen nan 0.3\n", "glove")
+
+
+def test_an_upload_over_the_limit_is_refused_before_parsing():
+    with pytest.raises(LabError, match="upload limit"):
+        formats.read_vectors(GLOVE_ROWS.encode() * 10, "glove", max_bytes=100)
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    (b"\x00\x01\x02 junk that is not a header", "header"),
+    (b"999999999 300\nking ", "cut short"),
+    (b"3 2\nking " + bytes(8) + b"queen " + bytes(8), "ends before"),
+])
+def test_bad_binary_files_are_refused(data, expected):
+    with pytest.raises(LabError, match=expected):
+        formats.read_vectors(data, "word2vec-binary")
+
+
+def test_binary_duplicates_and_nan_are_refused(vectors):
+    doubled = formats.write_vectors(["a", "b", "c"], vectors[:3], "word2vec-binary").replace(b"c ", b"a ", 1)
+    with pytest.raises(LabError, match="repeats words.*'a'"):
+        formats.read_vectors(doubled, "word2vec-binary")
+    broken = vectors[:3].copy()
+    broken[1, 2] = np.inf
+    with pytest.raises(LabError, match=r"entry 2 \('b'\)"):
+        formats.read_vectors(formats.write_vectors(["a", "b", "c"], broken, "word2vec-binary"), "word2vec-binary")
+
+
+@pytest.mark.parametrize(("metadata", "expected"), [
+    (b"word\tkind\nking\troyal\n", "1 rows after its header"),
+    (b"word\tkind\nking\troyal\nqueen\n" + b"x\ty\n" * 4, "line 3 of metadata.tsv has 1 columns"),
+])
+def test_bad_metadata_is_refused(metadata, expected, vectors):
+    with pytest.raises(LabError, match=expected):
+        formats.read_vectors(formats.write_projector_vectors(vectors), "projector-tsv", metadata=metadata)
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    (b"", "empty"),
+    (b"word,x\nking,1\nqueen,2\n", "2 or 3 coordinate columns"),
+    (b"word,x,y\nking,1,2\nqueen,2,oops\n", "line 3 of the coordinates CSV: y is 'oops'"),
+    (b"word,x,y\nking,1,2\nking,2,3\n", "line 3 repeats the word 'king'"),
+    (b"word,x,y\nking,1,2\n", "at least two words"),
+])
+def test_bad_coordinates_are_refused(data, expected):
+    with pytest.raises(LabError, match=expected):
+        formats.read_coordinates(data)
+
+
+def test_words_with_spaces_cannot_be_written_as_word2vec(vectors):
+    with pytest.raises(LabError, match="may not contain spaces"):
+        formats.write_vectors(["new york", *WORDS[1:]], vectors, "word2vec-text")

@@ -1,0 +1,153 @@
+"""Projections: shapes, agreement with scikit-learn, determinism for a seed, the disk cache, progress and cancel."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from sklearn.decomposition import PCA
+
+from engine import projection
+from engine.errors import LabError
+from engine.projection import ProjectionParams
+
+
+@pytest.fixture(scope="module")
+def blobs() -> np.ndarray:
+    """Three well separated clusters of 60 points in 12 dimensions."""
+    rng = np.random.default_rng(7)
+    centres = rng.normal(scale=6.0, size=(3, 12))
+    return np.concatenate([centre + rng.normal(size=(60, 12)) for centre in centres]).astype(np.float32)
+
+
+@pytest.mark.parametrize("dims", [2, 3])
+def test_pca_matches_scikit_learn_up_to_sign(blobs, dims):
+    result = projection.project(blobs, ProjectionParams("pca", dims=dims), use_cache=False)
+    reference = PCA(n_components=dims).fit(blobs)
+    expected = reference.transform(blobs)
+    assert result.coords.shape == (len(blobs), dims)
+    for axis in range(dims):
+        sign = np.sign(result.coords[:, axis] @ expected[:, axis])
+        np.testing.assert_allclose(result.coords[:, axis], sign * expected[:, axis], atol=1e-3)
+    np.testing.assert_allclose(result.explained, reference.explained_variance_ratio_, atol=1e-5)
+
+
+def test_exact_neighbours_agree_with_brute_force(blobs):
+    for metric in projection.METRICS:
+        indices, distances = projection.nearest_neighbours(blobs, 6, metric)
+        points = blobs / np.linalg.norm(blobs, axis=1, keepdims=True) if metric == "cosine" else blobs
+        full = 1 - points @ points.T if metric == "cosine" else np.linalg.norm(points[:, None] - points[None], axis=2)
+        np.fill_diagonal(full, -1.0)
+        assert (indices[:, 0] == np.arange(len(blobs))).all()
+        np.testing.assert_array_equal(np.sort(indices[:, 1:], axis=1), np.sort(np.argsort(full, axis=1)[:, 1:6], axis=1))
+        np.testing.assert_allclose(distances[:, 1:], np.sort(full, axis=1)[:, 1:6], atol=1e-4)
+
+
+@pytest.mark.parametrize(("method", "extra"), [("umap", {"n_neighbors": 10}), ("tsne", {"perplexity": 10.0})])
+def test_seeded_runs_are_identical_and_keep_clusters_apart(blobs, method, extra):
+    params = ProjectionParams(method, seed=11, **extra)
+    first = projection.project(blobs, params, use_cache=False)
+    second = projection.project(blobs, params, use_cache=False)
+    assert first.coords.shape == (len(blobs), 2)
+    np.testing.assert_array_equal(first.coords, second.coords)
+    # Each point's nearest projected neighbour comes from its own cluster.
+    distances = np.linalg.norm(first.coords[:, None] - first.coords[None], axis=2)
+    np.fill_diagonal(distances, np.inf)
+    labels = np.repeat(np.arange(3), 60)
+    assert (labels[distances.argmin(axis=1)] == labels).mean() > 0.95
+
+
+def test_umap_in_3d_reports_progress_to_the_end(blobs):
+    reports = []
+    result = projection.project(blobs, ProjectionParams("umap", dims=3, n_neighbors=8), use_cache=False,
+                                on_progress=lambda step, total, metrics: reports.append((step, total, metrics)))
+    assert result.coords.shape == (len(blobs), 3)
+    steps = [step for step, _, _ in reports]
+    assert steps == sorted(steps) and reports[-1][0] == reports[-1][1]
+    assert any(metrics.get("phase") == "optimising layout" for _, _, metrics in reports)
+
+
+def test_a_cancel_raised_from_the_callback_stops_umap(blobs):
+    class Stop(Exception):
+        pass
+
+    def cancel_during_epochs(step, total, metrics):
+        if metrics.get("phase") == "optimising layout":
+            raise Stop
+
+    with pytest.raises(Stop):
+        projection.project(blobs, ProjectionParams("umap", n_neighbors=8), use_cache=False, on_progress=cancel_during_epochs)
+    # The interrupted progress bar must not leave tqdm's global lock held: a UMAP in another thread still finishes.
+    done = []
+    worker = threading.Thread(target=lambda: done.append(
+        projection.project(blobs, ProjectionParams("umap", n_neighbors=8), use_cache=False)), daemon=True)
+    worker.start()
+    worker.join(timeout=120)
+    assert done and done[0].coords.shape == (len(blobs), 2)
+
+
+def test_the_cache_returns_the_same_coordinates_and_keys_on_content(blobs):
+    params = ProjectionParams("pca", dims=3)
+    assert projection.cached(blobs, params) is None
+    fresh = projection.project(blobs, params)
+    again = projection.project(blobs, params)
+    assert not fresh.cached and again.cached
+    np.testing.assert_array_equal(fresh.coords, again.coords)
+    assert again.explained == pytest.approx(fresh.explained)
+    changed = blobs.copy()
+    changed[0, 0] += 1.0
+    assert projection.cached(changed, params) is None  # one number changed: a different key
+    assert projection.cached(blobs, ProjectionParams("pca", dims=2)) is None
+    # Parameters that do not affect PCA do not split its cache.
+    assert projection.cached(blobs, ProjectionParams("pca", dims=3, seed=5, perplexity=50)) is not None
+
+
+def test_a_damaged_cache_file_is_recomputed_not_trusted(blobs):
+    params = ProjectionParams("pca")
+    projection.project(blobs, params)
+    key = projection.cache_key(blobs, params)
+    (projection.cache_dir() / f"{key}.npy").write_bytes(b"not an array")
+    assert projection.cached(blobs, params) is None
+    assert not projection.project(blobs, params).cached
+
+
+@pytest.mark.parametrize(("kwargs", "expected"), [
+    ({"method": "mds"}, "method must be one of"),
+    ({"dims": 4}, "dims must be 2 or 3"),
+    ({"perplexity": 1}, "perplexity"),
+    ({"n_neighbors": 500}, "n_neighbors"),
+    ({"min_dist": 2.0}, "min_dist"),
+    ({"metric": "manhattan"}, "metric"),
+    ({"seed": -1}, "seed"),
+])
+def test_bad_parameters_name_the_parameter(kwargs, expected):
+    with pytest.raises(LabError, match=expected):
+        ProjectionParams(**kwargs)
+
+
+def test_too_few_points_or_dimensions_are_explained():
+    with pytest.raises(LabError, match="Lower the perplexity"):
+        projection.project(np.random.default_rng(0).normal(size=(20, 5)), ProjectionParams("tsne"), use_cache=False)
+    with pytest.raises(LabError, match="cannot be projected to 3D"):
+        projection.project(np.ones((10, 2)), ProjectionParams("pca", dims=3), use_cache=False)
+    with pytest.raises(LabError, match="NaN"):
+        projection.project(np.full((10, 4), np.nan), ProjectionParams("pca"), use_cache=False)
+
+
+def test_tsne_reports_progress_and_can_be_cancelled(blobs):
+    reports = []
+    projection.project(blobs, ProjectionParams("tsne", perplexity=10.0), use_cache=False,
+                       on_progress=lambda step, total, metrics: reports.append((step, total, metrics)))
+    assert reports[-1][0] == reports[-1][1]  # the last callback comes at the last iteration
+    assert all("kl_divergence" in metrics for _, _, metrics in reports[2:])
+
+    class Stop(Exception):
+        pass
+
+    def cancel(step, total, metrics):
+        if step > 100:
+            raise Stop
+
+    with pytest.raises(Stop):
+        projection.project(blobs, ProjectionParams("tsne", perplexity=10.0), use_cache=False, on_progress=cancel)
