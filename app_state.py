@@ -6,6 +6,8 @@ Heavy objects (GloVe on the device, stored embedding sets) are built once per pr
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
@@ -15,6 +17,9 @@ from engine.errors import LabError
 from engine.jobs import JobManager
 from engine.store import ModelStore
 from engine.vectors import EmbeddingSet
+
+if TYPE_CHECKING:
+    from engine.sentiment.predict import SentimentClassifier
 
 
 def _leave_legacy_pages_mode() -> None:
@@ -78,3 +83,14 @@ def pick_embedding_set(label: str = "Embedding set", *, key: str) -> EmbeddingSe
     except LabError as error:
         st.error(str(error), icon=":material/error:")
         st.stop()
+
+
+@st.cache_resource(show_spinner="Loading classifier…", max_entries=8)
+def classifier(model_id: str) -> SentimentClassifier:
+    """A stored sentiment classifier on the lab's device, loaded once per process (store ids are never reused).
+
+    Imported here, not at the top: the sentiment package pulls in transformers, which every other page can skip.
+    """
+    from engine.sentiment.persist import load_classifier
+
+    return load_classifier(store(), model_id, default_device())

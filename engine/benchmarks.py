@@ -52,6 +52,11 @@ class AnalogySection:
     questions: tuple[tuple[str, str, str, str], ...]  # (a, b, c, expected): a is to b as c is to expected
     lines: tuple[int, ...]  # 1-based line number of each question
 
+    def spread(self, count: int) -> AnalogySection:
+        """At most `count` questions taken evenly across the section (its first rows all share one word pair)."""
+        every = slice(None, None, max(1, len(self.questions) // max(1, count)))
+        return AnalogySection(self.name, self.questions[every][:count], self.lines[every][:count])
+
 
 @dataclass(frozen=True)
 class AnalogySet:
@@ -61,6 +66,13 @@ class AnalogySet:
     @property
     def size(self) -> int:
         return sum(len(section.questions) for section in self.sections)
+
+    def section(self, name: str) -> AnalogySection:
+        """The section called `name`."""
+        for section in self.sections:
+            if section.name == name:
+                return section
+        raise LabError(f"{self.name} has no section {name!r}; it has {', '.join(s.name for s in self.sections)}.")
 
 
 @dataclass(frozen=True)
@@ -200,6 +212,7 @@ class AnalogyReport:
     seconds: float
     device: str
     rescored: int = 0  # near-ties and colliding spellings settled with gensim's own arithmetic
+    case_insensitive: bool = True  # how `right` compares the answer with the expected word, as the scoring did
 
     @property
     def correct(self) -> int:
@@ -222,6 +235,15 @@ class AnalogyReport:
         """The share of questions skipped for a word outside the restricted vocabulary."""
         total = self.answered + self.skipped
         return self.skipped / total if total else 0.0
+
+    def right(self, prediction: tuple[str, str, str, str, str, str]) -> bool:
+        """Whether one of `predictions` was answered right, by the rule the accuracy counted."""
+        expected, predicted = prediction[4], prediction[5]
+        return expected.upper() == predicted.upper() if self.case_insensitive else expected == predicted
+
+    @property
+    def wrong(self) -> list[tuple[str, str, str, str, str, str]]:
+        return [prediction for prediction in self.predictions if not self.right(prediction)]
 
 
 def evaluate_analogies(
@@ -289,7 +311,7 @@ def evaluate_analogies(
     predictions = [(*question, words[row]) for question, row in zip(scored, predicted.tolist())]
     return AnalogyReport(
         analogies.name, embeddings.name, method, limit, scores, predictions,
-        time.perf_counter() - started, str(embeddings.device), rescored,
+        time.perf_counter() - started, str(embeddings.device), rescored, case_insensitive,
     )
 
 

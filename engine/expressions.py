@@ -91,6 +91,10 @@ def parse(text: str) -> Expression:
         raise LabError("Every word cancels out (all the weights are zero); nothing is left to look up.")
     if len(terms) > MAX_TERMS:
         raise LabError(f"The expression has {len(terms)} different words; use at most {MAX_TERMS}.")
+    heaviest = max(terms, key=lambda term: abs(term[1]))
+    if abs(heaviest[1]) > _MAX_WEIGHT:  # nested weights multiply: 1000*1000*x would overflow float32 soon after
+        raise LabError(f"'{heaviest[0]}' ends up with weight {heaviest[1]:g} once the weights are multiplied out; "
+                       f"keep every word's weight at most {_MAX_WEIGHT:g}.")
     return Expression(terms)
 
 

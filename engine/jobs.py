@@ -22,6 +22,9 @@ from engine.errors import LabError
 ProgressCallback = Callable[[int, int, dict[str, Any]], None]
 
 RUNNING, DONE, FAILED, CANCELLED = "running", "done", "failed", "cancelled"
+# Finished jobs kept for pages to read (a result may hold trained models); older ones are forgotten
+# when a new job starts, and a page whose job id was forgotten just shows no job.
+KEEP_FINISHED = 20
 
 
 class JobCancelled(Exception):
@@ -40,7 +43,8 @@ class Job:
     total: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
     result: Any = None
-    error: str = ""
+    error: str = ""  # the LabError's message, or for a bug the whole traceback (then `bug` is True)
+    bug: bool = False
     started: float = field(default_factory=time.time)
     finished: float | None = None
     _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
@@ -64,6 +68,12 @@ class Job:
     def active(self) -> bool:
         return self.status == RUNNING
 
+    @property
+    def headline(self) -> str:
+        """One line for the page: the user error's message, or a bug's last traceback line."""
+        lines = self.error.strip().splitlines()
+        return (lines[-1] if self.bug else self.error.strip()) if lines else ""
+
     def cancel(self) -> None:
         self._cancel.set()
 
@@ -86,6 +96,9 @@ class JobManager:
         """Run `work(job.report)` in a daemon thread and return its Job at once."""
         job = Job(id=uuid.uuid4().hex[:12], kind=kind, label=label)
         with self._lock:
+            finished = sorted((j for j in self._jobs.values() if not j.active), key=lambda j: j.finished or j.started)
+            for old in finished[: max(0, len(finished) - KEEP_FINISHED)]:
+                del self._jobs[old.id]
             self._jobs[job.id] = job
         threading.Thread(target=self._run, args=(job, work), name=f"job-{kind}-{job.id}", daemon=True).start()
         return job
@@ -107,6 +120,6 @@ class JobManager:
         except LabError as error:
             job.error, job.status = str(error), FAILED
         except Exception:  # a bug: keep the trace for the page to show in an expander
-            job.error, job.status = traceback.format_exc(), FAILED
+            job.error, job.bug, job.status = traceback.format_exc(), True, FAILED
         finally:
             job.finished = time.time()

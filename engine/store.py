@@ -29,6 +29,7 @@ HOME_ENV_VAR = "EMBEDDING_LAB_HOME"
 FORMAT_VERSION = 1
 KINDS = ("embeddings", "classifier")
 _MANIFEST, _TENSORS, _EXTRAS = "manifest.json", "tensors.safetensors", "extras.json"
+MAX_NAME_CHARS = 80
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
 
 
@@ -97,10 +98,10 @@ class ModelStore:
         """Write a model atomically and return its manifest (with the new id)."""
         if kind not in KINDS:
             raise LabError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}.")
-        clean_name = _clean_name(name)
-        model_id = f"{_slug(clean_name)}-{uuid.uuid4().hex[:8]}"
+        checked_name = clean_name(name)
+        model_id = f"{_slug(checked_name)}-{uuid.uuid4().hex[:8]}"
         manifest = Manifest(
-            id=model_id, kind=kind, name=clean_name, params=params or {}, metrics=metrics or {},
+            id=model_id, kind=kind, name=checked_name, params=params or {}, metrics=metrics or {},
             created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         )
         staging = self.root / f".tmp-{model_id}"
@@ -160,7 +161,7 @@ class ModelStore:
 
     def rename(self, model_id: str, new_name: str) -> Manifest:
         current = self.manifest(model_id)
-        renamed = Manifest(**{**asdict(current), "name": _clean_name(new_name)})
+        renamed = Manifest(**{**asdict(current), "name": clean_name(new_name)})
         _write_atomically(self._folder(model_id) / _MANIFEST, json.dumps(asdict(renamed), indent=2))
         return renamed
 
@@ -180,12 +181,16 @@ class ModelStore:
         return folder
 
 
-def _clean_name(name: str) -> str:
+def clean_name(name: str) -> str:
+    """A model name as the store keeps it (runs of white space made one space); LabError if empty or too long.
+
+    Public so that background work can check a name before it trains, not when it saves.
+    """
     clean = " ".join(str(name).split())
     if not clean:
         raise LabError("Give the model a name: the name is empty.")
-    if len(clean) > 80:
-        raise LabError(f"A model name may have at most 80 characters; this one has {len(clean)}.")
+    if len(clean) > MAX_NAME_CHARS:
+        raise LabError(f"A model name may have at most {MAX_NAME_CHARS} characters; this one has {len(clean)}.")
     return clean
 
 

@@ -89,11 +89,12 @@ class EmbeddingSet:
         text = word.strip()
         if not text:
             raise LabError("Type a word first: the box is empty.")
-        if len(text) > _MAX_QUERY_CHARS or len(text) > self._longest_word:
-            raise LabError(
-                f"That is {len(text):,} characters long; the longest word in {self._label} has "
-                f"{self._longest_word}. Type a single word."
-            )
+        if len(text) > _MAX_QUERY_CHARS:
+            raise LabError(f"That is {len(text):,} characters long; type a single word.")
+        if len(text) > self._longest_word:  # cannot be a word here, and too long for a useful suggestion
+            shown = text if len(text) <= 40 else text[:39] + "…"
+            raise LabError(f"'{shown}' ({len(text):,} characters) is not in the vocabulary of {self._label}: "
+                           f"its longest word has {self._longest_word}.")
         if text in self.index:
             return text
         if fold_case and text.lower() in self.index:

@@ -13,14 +13,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from engine import text
+from pages._chart_text import plain
 
 _HOT = [[0.0, "#f1f3f5"], [1.0, "#1c7ed6"]]
 _ANNOTATE_CELLS = 700  # print numbers in the cells only while they stay legible
-
-
-def plain(label: str) -> str:
-    """User text as plotly text: plotly reads <b>, <a href> and friends in titles and labels, so escape the brackets."""
-    return label.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _plain(labels: Sequence[str], width: int = 30) -> list[str]:

@@ -6,11 +6,13 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from pages._chart_text import plain
+
 
 def zipf_figure(table: pd.DataFrame, corpus_name: str) -> go.Figure:
     """Count against rank on log-log axes; Zipf's law draws a falling straight line."""
     figure = px.scatter(table, x="rank", y="count", log_x=True, log_y=True, hover_name="word",
-                        hover_data={"frequency": ":.5f"}, title=f"Zipf plot · {corpus_name}",
+                        hover_data={"frequency": ":.5f"}, title=f"Zipf plot · {plain(corpus_name)}",
                         labels={"rank": "rank (log)", "count": "count (log)"}, render_mode="webgl")
     figure.update_traces(marker=dict(size=4))
     figure.update_layout(height=360, margin=dict(l=10, r=10, t=50, b=10))
@@ -20,7 +22,7 @@ def zipf_figure(table: pd.DataFrame, corpus_name: str) -> go.Figure:
 def loss_figure(points: list[dict], title: str) -> go.Figure:
     """Training loss per corpus word against corpus words processed."""
     table = pd.DataFrame([p for p in points if "loss" in p], columns=["words", "loss"])
-    figure = px.line(table, x="words", y="loss", title=title, markers=len(table) < 30,
+    figure = px.line(table, x="words", y="loss", title=plain(title), markers=len(table) < 30,
                      labels={"words": "corpus words processed", "loss": "loss per corpus word"})
     figure.update_layout(height=320, margin=dict(l=10, r=10, t=50, b=10))
     return figure
@@ -29,7 +31,7 @@ def loss_figure(points: list[dict], title: str) -> go.Figure:
 def map_figure(table: pd.DataFrame, title: str, labelled: int = 40) -> go.Figure:
     """Words as points in 2-D; the most frequent `labelled` carry their word as a label, all as hover text."""
     figure = px.scatter(table, x="x", y="y", hover_name="word", hover_data={"rank": True, "x": False, "y": False},
-                        color="rank", color_continuous_scale="Viridis_r", title=title,
+                        color="rank", color_continuous_scale="Viridis_r", title=plain(title),
                         labels={"x": "PCA 1", "y": "PCA 2", "rank": "frequency rank"})
     top = table.head(labelled)
     figure.add_scatter(x=top["x"], y=top["y"], text=top["word"], mode="text", textposition="top center",

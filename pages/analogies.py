@@ -5,20 +5,18 @@ engine.benchmarks, and this file only lays out widgets and draws the results.
 """
 
 import pandas as pd
-import plotly.express as px
-import plotly.graph_objects as go
 import streamlit as st
 
 import app_state
 from engine import analogies, benchmarks, expressions
 from engine.errors import LabError
+from pages import _analogy_figures as figures
 
 PRESETS = {  # a relation from the lecture → its Google analogy section
     "gender (family)": "family", "capital – country": "capital-common-countries", "verb tense (past)": "gram7-past-tense",
     "plural": "gram8-plural", "comparative": "gram3-comparative",
 }
 PRESET_QUESTIONS = 8
-ROLE_COLOURS = {"input": "#1f77b4", "answer": "#d62728", "neighbour": "#b0b0b0"}
 
 
 @st.cache_resource(show_spinner=False)
@@ -26,42 +24,17 @@ def google() -> benchmarks.AnalogySet:
     return benchmarks.google_analogies()
 
 
-def plain(word: str) -> str:
-    """A word as chart text: plotly reads a few HTML tags in labels, so angle brackets are escaped."""
-    return word.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def fail(error: LabError) -> None:
     st.error(str(error), icon=":material/error:")
 
 
 def use_preset() -> None:
-    """Fill the three analogy boxes with the chosen relation's first question."""
-    section = next(s for s in google().sections if s.name == PRESETS.get(st.session_state["ana_preset"]))
-    a, b, c, _ = section.questions[0]
+    """Fill the three analogy boxes with the chosen relation's first question ("—" leaves them as they are)."""
+    relation = PRESETS.get(st.session_state["ana_preset"])
+    if relation is None:
+        return
+    a, b, c, _ = google().section(relation).questions[0]
     st.session_state.update(ana_mode="a : b :: c : ?", ana_a=a.lower(), ana_b=b.lower(), ana_c=c.lower())
-
-
-def draw_picture(picture: analogies.Picture, title: str) -> go.Figure:
-    frame = pd.DataFrame(picture.points)
-    figure = go.Figure()
-    for role, colour in ROLE_COLOURS.items():
-        part = frame[frame.role == role]
-        figure.add_trace(go.Scatter(x=part.x, y=part.y, mode="markers+text", name=role, text=part.word.map(plain),
-                                    textposition="top center", marker=dict(color=colour, size=11 if role != "neighbour" else 7),
-                                    hovertemplate="%{text}<br>PC1 %{x:.2f} · PC2 %{y:.2f}<extra>" + role + "</extra>"))
-    for arrow in picture.arrows:
-        figure.add_annotation(x=arrow["x1"], y=arrow["y1"], ax=arrow["x0"], ay=arrow["y0"], xref="x", yref="y", axref="x",
-                              ayref="y", showarrow=True, arrowhead=3, arrowwidth=2, arrowcolor="#ff7f0e",
-                              hovertext=plain(f"{arrow['start']} → {arrow['end']}"), text="")
-    end = picture.arrows[-1]
-    figure.add_trace(go.Scatter(x=[end["x1"]], y=[end["y1"]], mode="markers+text", name="computed point", text=[plain(end["end"])],
-                                textposition="bottom center", marker=dict(symbol="x", size=12, color="#ff7f0e"),
-                                hovertemplate="%{text}<extra>computed</extra>"))
-    first, second = picture.explained
-    figure.update_layout(title=f"{plain(title)} · PCA keeps {first + second:.0%} of the variance", height=520,
-                         xaxis_title=f"PC1 ({first:.0%})", yaxis_title=f"PC2 ({second:.0%})", margin=dict(t=60, b=10))
-    return figure
 
 
 st.title("Analogies")
@@ -99,15 +72,15 @@ with arithmetic:
         table_col, chart_col = st.columns([2, 3])
         table_col.dataframe(table, key="ana_answers", width="stretch", column_config={"score": st.column_config.NumberColumn(format="%.4f")})
         table_col.caption(f"{analogies.METHODS[method]} over {answer.candidates:,} words; the input words are left out.")
-        chart_col.plotly_chart(draw_picture(picture, str(question)), key="ana_picture")
+        chart_col.plotly_chart(figures.picture_figure(picture, str(question)), key="ana_picture")
     preset = st.session_state.get("ana_preset", "—")
     if mode != "Expression" and preset != "—":
-        section = next(s for s in google().sections if s.name == PRESETS[preset])
-        spread = slice(None, None, max(1, len(section.questions) // PRESET_QUESTIONS))  # across the section, not one pair's rows
-        sample = benchmarks.AnalogySet(preset, (benchmarks.AnalogySection(section.name, section.questions[spread][:PRESET_QUESTIONS], section.lines[spread][:PRESET_QUESTIONS]),))
-        report = benchmarks.evaluate_analogies(embeddings, sample, restrict_vocab=scope or len(embeddings), method=method)
-        rows = [{"a": q[1], "b": q[2], "c": q[3], "expected": q[4], "answer": q[5], "right": q[4].lower() == q[5].lower()} for q in report.predictions]
-        st.caption(f"{PRESET_QUESTIONS} questions from across the Google section “{section.name}”: {report.correct} of {report.answered} right.")
+        section = google().section(PRESETS[preset]).spread(PRESET_QUESTIONS)
+        report = benchmarks.evaluate_analogies(embeddings, benchmarks.AnalogySet(preset, (section,)),
+                                               restrict_vocab=scope or len(embeddings), method=method)
+        rows = [{"a": q[1], "b": q[2], "c": q[3], "expected": q[4], "answer": q[5], "right": report.right(q)} for q in report.predictions]
+        st.caption(f"{len(section.questions)} questions from across the Google section “{section.name}”: "
+                   f"{report.correct} of {report.answered} right.")
         st.dataframe(pd.DataFrame(rows), key="ana_preset_table", hide_index=True, width="stretch")
 
 with tools:
@@ -129,11 +102,7 @@ with tools:
             fail(error)
         else:
             st.metric("Doesn't match", ranking[-1][0])
-            odd = pd.DataFrame(ranking, columns=["word", "cosine to the mean"])
-            odd["role"] = ["fits"] * (len(odd) - 1) + ["odd one out"]
-            st.plotly_chart(px.bar(odd, x="cosine to the mean", y=odd.word.map(plain), color="role", orientation="h", range_x=[-1, 1],
-                                   color_discrete_map={"fits": "#1f77b4", "odd one out": "#d62728"},
-                                   title="Closeness to the group's mean direction", labels={"y": "word"}), key="ana_odd_chart")
+            st.plotly_chart(figures.odd_one_out_figure(ranking), key="ana_odd_chart")
 
 with bench:
     st.caption("Google analogies: accuracy of the top answer, gensim's rules (questions with a word outside the N most frequent "
@@ -167,15 +136,12 @@ with bench:
             column.metric(f"{name} · {report.set_name}", f"{report.accuracy:.2%}", border=True)
             column.caption(f"{report.correct:,} of {report.answered:,} right · {report.skipped:,} skipped ({report.oov_rate:.1%} out of "
                            f"vocabulary) · {analogies.METHODS[report.method]} · {report.seconds:.2f} s on {report.device}")
-        sections = pd.DataFrame([{"section": s.name, "set": name, "accuracy": s.accuracy, "correct": s.correct,
-                                  "answered": s.answered, "skipped": s.skipped} for name, (report, _) in zip(names, results) for s in report.sections])
-        st.plotly_chart(px.bar(sections, x="accuracy", y="section", color="set", barmode="group", orientation="h", range_x=[0, 1],
-                               hover_data=["correct", "answered", "skipped"], title="Accuracy per section", height=560)
-                        .update_yaxes(categoryorder="array", categoryarray=sections.section.unique()[::-1]), key="ana_sections_chart")
+        sections = figures.section_frame(names, [report for report, _ in results])
+        st.plotly_chart(figures.sections_figure(sections), key="ana_sections_chart")
         st.dataframe(sections, key="ana_sections", hide_index=True, width="stretch",
                      column_config={"accuracy": st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)})
         with st.expander("Questions answered wrongly"):
-            wrong = pd.DataFrame([(name, *p) for name, (report, _) in zip(names, results) for p in report.predictions if p[4].lower() != p[5].lower()],
+            wrong = pd.DataFrame([(name, *p) for name, (report, _) in zip(names, results) for p in report.wrong],
                                  columns=["set", "section", "a", "b", "c", "expected", "answer"])
             st.dataframe(wrong, key="ana_wrong", hide_index=True, width="stretch")
         pair_rows = pd.DataFrame([{"set": name, "benchmark": p.set_name, "Spearman": p.spearman, "Pearson": p.pearson,
@@ -185,8 +151,4 @@ with bench:
                                     "Pearson": st.column_config.NumberColumn(format="%.4f")})
         first_pairs = results[0][1]
         shown = st.selectbox("Human scores against cosine for", [p.set_name for p in first_pairs], key="ana_pair_plot")
-        chosen_pairs = next(p for p in first_pairs if p.set_name == shown)
-        scatter = pd.DataFrame(chosen_pairs.used, columns=["first", "second", "human score", "cosine"])
-        scatter["pair"] = (scatter["first"] + " – " + scatter["second"]).map(plain)
-        st.plotly_chart(px.scatter(scatter, x="human score", y="cosine", hover_name="pair", title=f"{plain(shown)} on {plain(chosen_pairs.embeddings)}: "
-                                   f"Spearman {chosen_pairs.spearman:.4f}"), key="ana_pair_scatter")
+        st.plotly_chart(figures.pairs_figure(next(p for p in first_pairs if p.set_name == shown)), key="ana_pair_scatter")

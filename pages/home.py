@@ -6,6 +6,7 @@ import streamlit as st
 
 import app_state
 from engine.errors import LabError
+from pages._chart_text import plain
 
 st.title("Embedding Lab")
 st.markdown(
@@ -48,6 +49,6 @@ table = pd.DataFrame(neighbours, columns=["word", "cosine similarity"])
 table.index = range(1, len(table) + 1)
 table_col, chart_col = st.columns([2, 3])
 table_col.dataframe(table, key="home_neighbours", width="stretch", column_config={"cosine similarity": st.column_config.NumberColumn(format="%.3f")})
-chart = px.bar(table.iloc[::-1], x="cosine similarity", y="word", orientation="h", title=f"Closest to “{word.strip()}”", range_x=[0, 1])
+chart = px.bar(table.iloc[::-1], x="cosine similarity", y="word", orientation="h", title=f"Closest to “{plain(word.strip())}”", range_x=[0, 1])
 chart.update_layout(height=max(320, 28 * len(table)), margin=dict(l=10, r=10, t=50, b=10))
 chart_col.plotly_chart(chart, key="home_chart")

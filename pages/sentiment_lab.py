@@ -10,9 +10,10 @@ from engine.errors import LabError
 from engine.jobs import RUNNING
 from engine.sentiment import data, models
 from engine.sentiment.evaluate import BASELINE_NAME
-from engine.sentiment.experiment import compare, history_frame
-from engine.sentiment.persist import save_comparison
+from engine.sentiment.experiment import history_frame
+from engine.sentiment.job import comparison_work
 from engine.sentiment.train import TrainConfig
+from pages._chart_text import plain
 
 JOB_KEY, CSV = "sentiment_job", "csv"
 
@@ -42,7 +43,7 @@ except LabError as error:
 
 counts = dataset.counts()
 chart = px.bar(counts, x="label", y="texts", text="texts", hover_data={"share": ":.1%"},
-               title=f"{dataset.name}: {len(dataset):,} texts in {dataset.n_classes} classes")
+               title=f"{plain(dataset.name)}: {len(dataset):,} texts in {dataset.n_classes} classes")
 chart.update_layout(height=260, margin=dict(l=10, r=10, t=40, b=10), xaxis_title="class", yaxis_title="texts")
 st.plotly_chart(chart, key="sent_counts")
 
@@ -69,16 +70,12 @@ if start.button("Train", type="primary", key="sent_train", disabled=not chosen o
         splits = data.split(dataset, seed=int(seed))
         # One torch thread per job: several sessions (or other work) on a few-core CPU would otherwise spin-wait.
         config = TrainConfig(epochs=int(epochs), batch_size=int(batch_size), seed=int(seed), threads=1)
+        work = comparison_work(chosen, splits, dataset=dataset.name, config=config, glove=app_state.glove(),
+                               device=default_device(), store=app_state.store() if keep else None)
     except LabError as error:
         st.error(str(error), icon=":material/error:")
         st.stop()
-    glove, store, device, keys, name = app_state.glove(), app_state.store(), default_device(), list(chosen), dataset.name
-
-    def work(on_progress):
-        comparison = compare(keys, splits, dataset=name, config=config, glove=glove, device=device, on_progress=on_progress)
-        return comparison, (save_comparison(store, comparison, config) if keep else [])
-
-    job = jobs.start("sentiment", f"{', '.join(keys)} on {name}", work)
+    job = jobs.start("sentiment", f"{', '.join(chosen)} on {dataset.name}", work)
     st.session_state[JOB_KEY] = job.id
 if job and job.active and stop.button("Cancel", key="sent_cancel"):
     job.cancel()
@@ -124,7 +121,9 @@ live()
 if job is None or job.active:
     st.stop()
 if job.status == "failed":
-    st.error(job.error.splitlines()[-1] if job.error else "training failed", icon=":material/error:")
+    st.error(job.headline or "training failed", icon=":material/bug_report:" if job.bug else ":material/error:")
+    if job.bug:
+        st.expander("Details").code(job.error, language=None)
     st.stop()
 if job.status == "cancelled":
     st.warning("Training was cancelled; nothing was saved.", icon=":material/cancel:")
@@ -150,7 +149,7 @@ if saved:
 st.subheader("Confusion matrices (test split)")
 scored = {result.title: result.test for result in comparison.results} | {BASELINE_NAME: comparison.baseline.scores}
 for tab, (title, scores) in zip(st.tabs(list(scored)), scored.items()):
-    heat = px.imshow(scores.confusion_frame(), text_auto=True, color_continuous_scale="Blues", title=f"{title}: accuracy {scores.accuracy:.1%}",
+    heat = px.imshow(scores.confusion_frame(), text_auto=True, color_continuous_scale="Blues", title=f"{plain(title)}: accuracy {scores.accuracy:.1%}",
                      labels={"x": "predicted", "y": "true", "color": "texts"})
     heat.update_layout(height=200 + 60 * len(scores.label_names), margin=dict(l=10, r=10, t=50, b=10))
     tab.plotly_chart(heat, key=f"sent_confusion_{title}")

@@ -77,8 +77,8 @@ def progress_panel(job_id: str) -> None:
                        icon=":material/cancel:")
         elif job.status == DONE:
             st.success(f"{job.label}: trained in {job.elapsed:.0f} s and saved.", icon=":material/check_circle:")
-        elif "Traceback" in job.error:  # a bug, not bad input: say so, and keep the trace for a report
-            st.error(f"Training failed with an unexpected error: {job.error.strip().splitlines()[-1]}",
+        elif job.bug:  # not bad input: say so, and keep the trace for a report
+            st.error(f"Training failed with an unexpected error: {job.headline}",
                      icon=":material/bug_report:")
             st.expander("Details").code(job.error, language=None)
         else:
@@ -146,7 +146,10 @@ def manage_model(key: str, manifest: Manifest) -> None:
             st.rerun()
     confirm = right.popover("Delete…", icon=":material/delete:")
     if confirm.button(f"Delete {manifest.name} for good", key="w2v_delete", type="primary"):
-        app_state.store().delete(manifest.id)
+        try:
+            app_state.store().delete(manifest.id)  # another session may have deleted it first
+        except LabError as error:
+            st.error(str(error), icon=":material/error:")
         app_state.forget_sets()
         st.rerun()
     embeddings = app_state.embedding_set(key)
@@ -221,10 +224,13 @@ else:
         st.session_state["w2v_model"] = next_model if next_model in models else next(iter(models))
     key = st.selectbox("Model", list(models), format_func=lambda k: f"{models[k].name} · {models[k].created}",
                        key="w2v_model")
-    if st.session_state.get("w2v_shown_model") != key:  # a newly chosen model: reset the boxes that describe it
-        st.session_state["w2v_shown_model"] = key
-        st.session_state["w2v_probes"] = ", ".join(default_probes(app_state.embedding_set(key).words))
-        st.session_state["w2v_rename_to"] = models[key].name
-    show_model(key, models[key])
-    with st.expander("Rename, delete or download"):
-        manage_model(key, models[key])
+    try:  # a stored file damaged (or deleted by another session) since the list was read
+        if st.session_state.get("w2v_shown_model") != key:  # a newly chosen model: reset the boxes that describe it
+            st.session_state["w2v_probes"] = ", ".join(default_probes(app_state.embedding_set(key).words))
+            st.session_state["w2v_rename_to"] = models[key].name
+            st.session_state["w2v_shown_model"] = key
+        show_model(key, models[key])
+        with st.expander("Rename, delete or download"):
+            manage_model(key, models[key])
+    except LabError as error:
+        st.error(str(error), icon=":material/error:")

@@ -2,26 +2,16 @@
 
 import numpy as np
 import pytest
-from gensim.models import KeyedVectors
 
 from engine import analogies
 from engine.benchmarks import google_analogies
 from engine.errors import LabError
-from engine.sources import load_glove
+from tests.glove_fixtures import glove_fixtures
 
 WORDS = 20_000
 
 
-@pytest.fixture(scope="module")
-def glove():
-    return load_glove(limit=WORDS)
-
-
-@pytest.fixture(scope="module")
-def keyed(glove):
-    vectors = KeyedVectors(glove.dim)
-    vectors.add_vectors(glove.words, glove.vectors.cpu().numpy())
-    return vectors
+glove, keyed = glove_fixtures(WORDS)
 
 
 @pytest.fixture(scope="module")

@@ -60,6 +60,14 @@ def test_a_preset_fills_the_boxes_and_solves_its_section(page):
     assert set(table.columns) >= {"a", "b", "c", "expected", "answer", "right"}
 
 
+def test_going_back_to_no_preset_keeps_the_boxes(page):
+    page.selectbox(key="ana_preset").set_value("capital – country").run()
+    page.selectbox(key="ana_preset").set_value("—").run()
+    assert not page.exception
+    assert page.text_input(key="ana_a").value == "athens"
+    assert not any("expected" in frame.value.columns for frame in page.dataframe)
+
+
 def test_same_word_three_times_is_refused(page):
     for key in ("ana_a", "ana_b", "ana_c"):
         page.text_input(key=key).input("cat")

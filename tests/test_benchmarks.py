@@ -6,22 +6,14 @@ from gensim.models import KeyedVectors
 
 from engine import benchmarks
 from engine.errors import LabError
-from engine.sources import gensim_test_file, load_glove
+from engine.sources import gensim_test_file
 from engine.vectors import EmbeddingSet
+from tests.glove_fixtures import glove_fixtures
 
 WORDS, RESTRICT = 30_000, 20_000
 
 
-@pytest.fixture(scope="module")
-def glove():
-    return load_glove(limit=WORDS)
-
-
-@pytest.fixture(scope="module")
-def keyed(glove):
-    vectors = KeyedVectors(glove.dim)
-    vectors.add_vectors(glove.words, glove.vectors.cpu().numpy())
-    return vectors
+glove, keyed = glove_fixtures(WORDS)
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +91,18 @@ def test_word_pair_mistakes_name_their_lines():
         benchmarks.read_word_pairs(b"cat\tdog\t7\n")
 
 
+def test_a_section_is_found_by_name_and_spread_evenly():
+    google = benchmarks.google_analogies()
+    family = google.section("family")
+    sample = family.spread(8)
+    assert len(sample.questions) == 8 and sample.name == "family"
+    assert set(sample.questions) <= set(family.questions)
+    assert len({question[:2] for question in sample.questions}) > 1  # not all from the first word pair
+    assert sample.lines == tuple(family.lines[family.questions.index(q)] for q in sample.questions)
+    with pytest.raises(LabError, match="no section"):
+        google.section("no-such-section")
+
+
 def test_unknown_bundled_set_is_refused():
     with pytest.raises(LabError, match="choose one of WordSim-353, SimLex-999"):
         benchmarks.bundled_pairs("MEN")
@@ -127,6 +131,8 @@ def test_section_scores_add_up(glove, small_google):
     assert report.answered + report.skipped == analogy_set.size
     assert report.correct == sum(s.correct for s in report.sections) == sum(p[4].upper() == p[5].upper() for p in report.predictions)
     assert len(report.predictions) == report.answered
+    assert len(report.wrong) == report.answered - report.correct
+    assert not any(report.right(p) for p in report.wrong)
     assert report.oov_rate == pytest.approx(report.skipped / analogy_set.size)
     for section, source in zip(report.sections, analogy_set.sections):
         assert section.answered + section.skipped == len(source.questions)

@@ -71,3 +71,9 @@ def test_positive_and_negative_parts():
     assert expression.negative == [("small", 1.0)]
     assert expression.words == ["big", "small", "large"]
     assert isinstance(expression, Expression)
+
+
+def test_nested_weights_are_bounded_once_multiplied_out():
+    assert parse("2*(3*king)").terms == (("king", 6.0),)
+    with pytest.raises(LabError, match="weight 1e\\+06"):
+        parse("1000*1000*king - man")

@@ -2,6 +2,7 @@ import threading
 import time
 
 from engine.errors import LabError
+from engine import jobs as jobs_module
 from engine.jobs import CANCELLED, DONE, FAILED, JobManager
 
 
@@ -52,6 +53,21 @@ def test_user_errors_keep_their_message_and_bugs_keep_their_trace():
 
     user, crash = manager.start("t", "a", bad_input), manager.start("t", "b", bug)
     wait_until_finished(user), wait_until_finished(crash)
-    assert (user.status, user.error) == (FAILED, "the corpus is empty")
-    assert crash.status == FAILED and "ZeroDivisionError" in crash.error
+    assert (user.status, user.error, user.bug, user.headline) == (FAILED, "the corpus is empty", False, "the corpus is empty")
+    assert crash.status == FAILED and crash.bug and "ZeroDivisionError" in crash.error
+    assert crash.headline.startswith("ZeroDivisionError")
     assert {job.id for job in manager.jobs("t")} == {user.id, crash.id}
+
+
+def test_only_the_newest_finished_jobs_are_kept(monkeypatch):
+    monkeypatch.setattr(jobs_module, "KEEP_FINISHED", 2)
+    manager = JobManager()
+    first = [manager.start("t", str(i), lambda report: None) for i in range(3)]
+    for job in first:
+        wait_until_finished(job)
+    running = threading.Event()
+    late = manager.start("t", "late", lambda report: running.wait(10))
+    assert manager.get(first[0].id) is None  # the oldest finished job was forgotten
+    assert manager.get(first[2].id) is first[2] and manager.get(late.id) is late
+    running.set()
+    wait_until_finished(late)

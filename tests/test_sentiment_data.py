@@ -47,7 +47,7 @@ def test_columns_are_listed_for_the_picker():
     (_csv([f"text {i},{i % 2}" for i in range(30)]), "text", "label", "are numbers"),
     (_csv([*GOOD_ROWS, "lonely,neutral"]), "text", "label", "'neutral' \\(1\\)"),
     (_csv(GOOD_ROWS), "text", "text", "different columns"),
-    ("text,label\ncaf\xe9 is nice,positive\n".encode("latin-1"), "text", "label", "not UTF-8"),
+    ("text,label\ncaf\xe9 is nice,positive\n".encode("latin-1"), "text", "label", "not valid UTF-8"),
 ])
 def test_bad_csvs_are_refused_with_a_reason(raw, text_column, label_column, message):
     with pytest.raises(LabError, match=message):

@@ -49,7 +49,7 @@ def test_a_csv_with_numeric_labels_gets_a_message(app):
 
 def test_a_file_that_is_not_utf8_gets_a_message(app):
     _upload(app, "text,label\ncafé,positive\n".encode("latin-1"))
-    assert "not UTF-8" in app.error[0].value
+    assert "not valid UTF-8" in app.error[0].value
 
 
 def test_training_on_a_csv_ends_in_a_comparison_table(app):

@@ -6,11 +6,11 @@ import torch
 
 from engine.errors import LabError
 from engine.sentiment.experiment import compare, train_classifier
-from engine.sentiment.persist import load_classifier, save_classifier, save_comparison
+from engine.sentiment.persist import comparison_name, load_classifier, save_classifier, save_comparison
 from engine.sentiment.predict import PROBES
 from engine.sentiment.train import TrainConfig
 from engine.sources import load_glove
-from engine.store import ModelStore
+from engine.store import MAX_NAME_CHARS, ModelStore
 from tests.sentiment_helpers import toy_splits
 
 CPU = torch.device("cpu")
@@ -49,3 +49,9 @@ def test_a_model_that_is_not_a_classifier_is_refused():
     wrong_format = store.save("classifier", "odd", {"w": torch.zeros(1)}, extras={"format": "pickle"})
     with pytest.raises(LabError, match="this lab reads"):
         load_classifier(store, wrong_format.id, CPU)
+
+
+def test_a_long_dataset_name_is_cut_to_what_the_store_accepts():
+    name = comparison_name("MiniLM + GRU", "a very long file name " * 10 + ".csv")
+    assert len(name) == MAX_NAME_CHARS and name.startswith("MiniLM + GRU · a very long") and name.endswith("…")
+    assert comparison_name("FastText", "tweets.csv") == "FastText · tweets.csv"

@@ -77,6 +77,8 @@ def test_an_unknown_word_is_named_with_close_spellings(random_set):
         space.nearest("kingg")
     assert "'kingg' is not in the vocabulary of tiny" in str(raised.value)
     assert "Did you mean: king" in str(raised.value)
+    with pytest.raises(LabError, match=r"'breakfast' \(9 characters\) is not in the vocabulary of tiny: its longest word has 7"):
+        space.nearest("breakfast")  # a real word, just longer than any here: not "type a single word"
 
 
 @pytest.mark.parametrize(

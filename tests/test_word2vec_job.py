@@ -3,9 +3,11 @@
 import time
 
 import numpy as np
+import pytest
 import torch
 
 from engine import registry
+from engine.errors import LabError
 from engine.jobs import CANCELLED, DONE, JobManager
 from engine.store import ModelStore
 from engine.word2vec import Word2VecParams, corpus, training_work
@@ -68,3 +70,9 @@ def test_probes_and_the_word_map():
     embeddings = EmbeddingSet(words, np.random.default_rng(1).normal(size=(len(words), 5)), device=torch.device("cpu"))
     table = word_map(embeddings, 30)
     assert list(table.columns) == ["word", "x", "y", "rank"] and len(table) == 30 and table["x"].std() > 0
+
+
+def test_a_name_the_store_would_refuse_stops_the_job_before_it_trains():
+    params = Word2VecParams(vector_size=12, window=2, epochs=1, min_count=2, sample=0)
+    with pytest.raises(LabError, match="at most 80 characters"):
+        training_work(small_corpus(), params, "torch", name="x" * 81, store=ModelStore(), device=torch.device("cpu"))

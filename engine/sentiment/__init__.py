@@ -12,4 +12,5 @@ One job per module, in the notebooks' teaching order:
 - `predict`    a trained classifier: texts → labels and probabilities
 - `experiment` one model on one dataset, from splits to test scores (what the page and bench run)
 - `persist`    classifiers in the model store and back, with identical predictions
+- `job`        a comparison as background work for the page, saved only once finished
 """

@@ -9,7 +9,6 @@ quoted for "tweets, seed 0" always means the same test set.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -19,6 +18,7 @@ from sklearn.model_selection import train_test_split
 
 from engine import datasets
 from engine.errors import LabError
+from engine.uploads import decode_text, read_csv_text
 
 MAX_UPLOAD_MB = 50
 MAX_CLASSES = 50
@@ -90,7 +90,7 @@ def load_dataset(key: str) -> LabelledTexts:
 
 def csv_columns(data: bytes) -> list[str]:
     """The column names of an uploaded CSV, for the page to offer as text and label columns."""
-    return list(_read_frame(data, nrows=0).columns)
+    return list(_read_frame(data).columns)
 
 
 def read_csv(data: bytes, text_column: str, label_column: str, *, name: str = "your CSV") -> LabelledTexts:
@@ -153,21 +153,9 @@ def split(data: LabelledTexts, *, seed: int = 0, valid: float = 0.1, test: float
     return Splits(data.subset(train), data.subset(valid_part), data.subset(test_part), seed)
 
 
-def _read_frame(data: bytes, nrows: int | None = None) -> pd.DataFrame:
-    if len(data) > MAX_UPLOAD_MB * 2**20:
-        raise LabError(f"the file is {len(data) / 2**20:.0f} MB; the lab reads CSVs of up to {MAX_UPLOAD_MB} MB. Sample it first.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise LabError(
-            f"the file is not UTF-8 text: byte {error.start:,} is 0x{data[error.start]:02x}. "
-            f"Re-save it as UTF-8 (in a spreadsheet: CSV UTF-8)."
-        ) from None
-    try:
-        # Read every cell as text, so ids like 007 survive; numeric labels are recognised in from_frame.
-        return pd.read_csv(io.StringIO(text), nrows=nrows, dtype=str)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise LabError(f"the file could not be read as CSV: {str(error).strip()}") from None
+def _read_frame(data: bytes) -> pd.DataFrame:
+    """The upload as a table of strings (ids like 007 survive; numeric labels are recognised in from_frame)."""
+    return read_csv_text(decode_text(data, "the file", limit_bytes=MAX_UPLOAD_MB * 2**20), "the file")
 
 
 def _refuse_rows(bad: pd.Series, problem: str, fix: str) -> None:

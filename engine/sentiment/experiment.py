@@ -7,6 +7,7 @@ each report's metrics name the model, so a page can draw one curve per model.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -71,6 +72,9 @@ class Comparison:
         return pd.DataFrame(rows).sort_values("test accuracy", ascending=False, ignore_index=True)
 
 
+_SEEDED_INIT = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def _glove() -> EmbeddingSet:
     return load_glove(device=torch.device("cpu"))
@@ -98,10 +102,13 @@ def train_classifier(
     test_items = items[len(parts[0]) + len(parts[1]):]
     featurize_seconds = time.perf_counter() - started
 
-    torch.manual_seed(config.seed)
     config = replace(config, lr=config.lr or spec.lr)
     settings = models.model_settings(model_key, hyper)
-    model = models.build_model(model_key, len(splits.label_names), featurizer.vocab_size, settings)
+    # torch's global generator is shared by every thread: seed and draw the initial weights under a lock,
+    # so a job started beside another still starts from its seed's weights (dropout masks are not covered).
+    with _SEEDED_INIT:
+        torch.manual_seed(config.seed)
+        model = models.build_model(model_key, len(splits.label_names), featurizer.vocab_size, settings)
     coverage = models.init_from_glove(model, featurizer.vocab, glove or _glove()) if spec.glove else None
     training = train(model, train_items, splits.train.labels, valid_items, splits.valid.labels,
                      pad_value=featurizer.pad_value, config=config, device=device, on_progress=on_progress)

@@ -100,19 +100,15 @@ class BiLSTM(SentimentModel):
         return self.fc(self.dropout(final))
 
 
-class FastText(SentimentModel):
+class FastText(NBoW):
     """Notebook 3 (Joulin et al. 2016): the mean of word and bigram embeddings, then a linear layer.
 
-    The same network as NBoW; the bigrams come from the featuriser, so word order leaves a trace.
+    The same network as NBoW (so its weights load into either); the bigrams come from the featuriser,
+    so word order leaves a trace.
     """
 
     def __init__(self, vocab_size: int, output_dim: int, embedding_dim: int = 50) -> None:
-        super().__init__()
-        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=PAD_INDEX)
-        self.fc = nn.Linear(embedding_dim, output_dim)
-
-    def classify(self, embedded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        return self.fc(_masked_mean(embedded, lengths))
+        super().__init__(vocab_size, output_dim, embedding_dim)
 
 
 class CNN(SentimentModel):

@@ -19,7 +19,7 @@ from engine.sentiment import models
 from engine.sentiment.batches import featurizer_from_extras
 from engine.sentiment.encoder import MINILM_NAME
 from engine.sentiment.predict import SentimentClassifier
-from engine.store import Manifest, ModelStore
+from engine.store import MAX_NAME_CHARS, Manifest, ModelStore
 
 if TYPE_CHECKING:
     from engine.sentiment.experiment import Comparison
@@ -78,6 +78,13 @@ def save_comparison(store: ModelStore, comparison: Comparison, config: TrainConf
         metrics = {**result.test.as_dict(), "valid_accuracy": result.training.best.valid_accuracy,
                    "seconds_per_epoch": result.training.seconds_per_epoch, "best_epoch": result.training.best_epoch}
         params = {"dataset": comparison.dataset, "splits": comparison.splits, "training": asdict(config)}
-        saved.append(save_classifier(store, result.classifier, f"{result.title} · {comparison.dataset}",
+        saved.append(save_classifier(store, result.classifier, comparison_name(result.title, comparison.dataset),
                                      metrics=metrics, params=params))
     return saved
+
+
+def comparison_name(title: str, dataset: str) -> str:
+    """"<model title> · <dataset>", the dataset cut short so that a long file name never fails a finished job's save."""
+    room = MAX_NAME_CHARS - len(title) - len(" · ")
+    dataset = " ".join(dataset.split())
+    return f"{title} · {dataset if len(dataset) <= room else dataset[: room - 1] + '…'}"

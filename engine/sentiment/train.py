@@ -10,8 +10,7 @@ business: when it raises (`engine.jobs.JobCancelled`), the exception leaves the 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +21,7 @@ from engine.jobs import ProgressCallback
 from engine.sentiment.batches import count_batches, iter_batches
 from engine.sentiment.models import SentimentModel, loss_function
 from engine.sentiment.predict import run_model
+from engine.torch_threads import limited_threads
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class TrainConfig:
     seed: int = 0
     reports_per_epoch: int = 40
     # torch CPU threads while training (None: leave torch's setting). One thread per job is steadier on a
-    # shared few-core CPU, where several busy threads spin-wait on each other; the setting is process-wide.
+    # shared few-core CPU, where several busy threads spin-wait on each other (see engine.torch_threads).
     threads: int | None = None
 
     def __post_init__(self) -> None:
@@ -89,20 +89,8 @@ def train(
     on_progress: ProgressCallback | None = None,
 ) -> TrainResult:
     """Train `model` in place; on return it holds the weights of its best validation epoch."""
-    with cpu_threads(config.threads, device):
+    with limited_threads(config.threads, device):
         return _train(model, train_items, train_labels, valid_items, valid_labels, pad_value, config, device, on_progress)
-
-
-@contextmanager
-def cpu_threads(threads: int | None, device: torch.device) -> Iterator[None]:
-    """Run a block with `threads` torch CPU threads (nothing changes for None or a GPU), then restore."""
-    before = torch.get_num_threads()
-    if threads and device.type == "cpu":
-        torch.set_num_threads(threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _train(model: SentimentModel, train_items: Sequence[torch.Tensor], train_labels: np.ndarray,

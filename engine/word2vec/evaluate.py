@@ -26,6 +26,7 @@ _PROBES = ("government", "music", "film", "market", "police", "game", "phone", "
 
 
 def keyed_vectors(words: Sequence[str], vectors: np.ndarray) -> KeyedVectors:
+    """Words and their (words, dim) vectors as gensim KeyedVectors, for gensim's evaluations and comparisons."""
     kv = KeyedVectors(vectors.shape[1])
     kv.add_vectors(list(words), np.asarray(vectors, dtype=np.float32))
     return kv

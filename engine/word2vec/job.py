@@ -15,7 +15,7 @@ import torch
 from engine import registry
 from engine.errors import LabError
 from engine.jobs import ProgressCallback
-from engine.store import Manifest, ModelStore
+from engine.store import Manifest, ModelStore, clean_name
 from engine.vectors import EmbeddingSet
 from engine.word2vec.config import BACKENDS, TrainedModel, Word2VecParams
 from engine.word2vec.corpus import Corpus
@@ -55,6 +55,7 @@ def training_work(
 ) -> Callable[[ProgressCallback], str]:
     """The work for a job: returns the saved set's key. Parameters are checked now, before a job starts."""
     params.validate()
+    name = clean_name(name)  # a name the store would refuse must stop the job before it trains, not after
     if backend not in BACKENDS:
         raise LabError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}.")
     Vocabulary.from_counts(corpus.counts, params.min_count)  # refuse a corpus too small before a job starts

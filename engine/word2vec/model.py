@@ -4,7 +4,9 @@ Hand-written because gensim has no GPU path, and autograd plus a sparse optimise
 per-batch graphs for what is, per example, a handful of rows. Each step gathers the rows a batch
 touches, computes the word2vec gradients in closed form and scatters them back with `index_add_`,
 so the cost is proportional to the batch, never to the vocabulary. The update rules are the C
-tool's (and gensim's) exactly, summed over the batch instead of applied one example at a time.
+tool's (and gensim's), summed over the batch instead of applied one example at a time; a row that a
+batch touches very often has its summed update scaled down (`_repeat_scale`), where sequential SGD
+would have corrected itself between updates.
 """
 
 from __future__ import annotations

@@ -9,16 +9,15 @@ quantity, so the two curves are comparable). A job cancels a run by making that 
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 import torch
 
 from engine.device import default_device
 from engine.jobs import ProgressCallback
+from engine.torch_threads import limited_threads
 from engine.word2vec.batches import EncodedCorpus, cbow_examples, context_windows, skipgram_pairs, subsample
 from engine.word2vec.config import TrainedModel, Word2VecParams
 from engine.word2vec.model import Word2VecModel
@@ -29,8 +28,6 @@ REPORT_EVERY_S = 0.25
 # one-example-at-a-time SGD; large on a GPU, where per-step launch overhead dominates small batches.
 _BATCH = {"cpu": 2048, "cuda": 32_768}
 _BLOCK_TOKENS = {"cpu": 20_000, "cuda": 1_000_000}
-_THREADS_LOCK = threading.Lock()
-_THREADS_STATE = {"runs": 0, "previous": 1}
 
 
 def train_torch(
@@ -44,34 +41,9 @@ def train_torch(
     """Train Word2Vec on tokenised sentences with the torch backend and return the finished model."""
     params.validate()
     device = device or default_device()
-    with _one_cpu_thread(device):
+    # a step's tensors are too small for intra-op parallelism to pay; one thread is ~7x faster on the busy 2-core lab CPU
+    with limited_threads(1, device):
         return _train(sentences, params, device, on_progress, batch_size)
-
-
-@contextmanager
-def _one_cpu_thread(device: torch.device) -> Iterator[None]:
-    """On the CPU, run torch's ops single-threaded while any CPU training runs.
-
-    A step's tensors are too small for intra-op parallelism to pay, and on a busy machine OpenMP's
-    spin-waiting made two threads about 7x slower than one (measured on the 2-core lab machine).
-    The setting is process-wide, so concurrent runs share it through a count and the last one
-    to finish restores the original thread count.
-    """
-    if device.type != "cpu":
-        yield
-        return
-    with _THREADS_LOCK:
-        if not _THREADS_STATE["runs"]:
-            _THREADS_STATE["previous"] = torch.get_num_threads()
-            torch.set_num_threads(1)
-        _THREADS_STATE["runs"] += 1
-    try:
-        yield
-    finally:
-        with _THREADS_LOCK:
-            _THREADS_STATE["runs"] -= 1
-            if not _THREADS_STATE["runs"]:
-                torch.set_num_threads(_THREADS_STATE["previous"])
 
 
 def _train(
