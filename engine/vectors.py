@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
+from functools import cached_property
 
 import numpy as np
 import torch
 
 from engine.device import default_device
+from engine import search
 from engine.errors import LabError
 
 Query = str | torch.Tensor | np.ndarray
 Neighbours = list[tuple[str, float]]
 
-# A (queries × vocabulary) score block is capped at this many floats (128 MiB of float32), so a
-# thousand queries against 400,000 words are scored in chunks instead of one 1.6 GB matrix.
-_MAX_SCORE_BLOCK = 2**25
 # Spelling suggestions look only at the most frequent words: fast, and what a user most likely meant.
 _SUGGESTION_POOL = 50_000
 _MAX_QUERY_CHARS = 200
@@ -66,6 +65,13 @@ class EmbeddingSet:
 
     def __repr__(self) -> str:
         return f"EmbeddingSet({self.name!r}, {len(self):,} words × {self.dim}, {self.device})"
+
+    @cached_property
+    def _unit_bf16(self) -> torch.Tensor | None:
+        """`unit` in bfloat16 for batched search, on CPUs that multiply bfloat16 natively (else None)."""
+        if self.device.type != "cpu" or not search.cpu_has_fast_bfloat16():
+            return None
+        return self.unit.to(torch.bfloat16)
 
     @property
     def dim(self) -> int:
@@ -126,7 +132,7 @@ class EmbeddingSet:
         return self.nearest_many([query], k=k, exclude=exclude)[0]
 
     def nearest_many(self, queries: Sequence[Query], k: int = 10, exclude: Iterable[str] = ()) -> list[Neighbours]:
-        """Top-k neighbours for many queries in one batched matrix product per chunk.
+        """Top-k neighbours for many queries at once (see engine.search for how the batch is scored).
 
         Each query is a word (left out of its own results) or a vector of this set's dimension;
         words in `exclude` are left out of every result.
@@ -137,19 +143,12 @@ class EmbeddingSet:
         matrix, own_rows = self._query_matrix(queries)  # (queries, dim)
         widest = len(shared_exclusions) + 1
         fetch = min(k + widest, len(self))
-        chunk = min(len(queries), max(1, _MAX_SCORE_BLOCK // len(self)))
-        # One score buffer reused by every chunk: allocating ~100 MB per chunk costs more in page
-        # faults than the matrix product itself on a CPU.
-        buffer = torch.empty(chunk, len(self), device=self.device)  # (chunk, vocab)
+        top_scores, top_rows = search.top_k(self.unit, matrix, fetch, self._unit_bf16)  # (queries, fetch) each
         results: list[Neighbours] = []
-        for start in range(0, len(queries), chunk):
-            block = matrix[start : start + chunk]
-            scores = torch.mm(block, self.unit.T, out=buffer[: len(block)])  # (≤chunk, vocab)
-            top_scores, top_rows = scores.topk(fetch, dim=1)
-            for offset, (row_scores, rows) in enumerate(zip(top_scores.tolist(), top_rows.tolist())):
-                skip = shared_exclusions | own_rows[start + offset]
-                kept = [(self.words[r], s) for r, s in zip(rows, row_scores) if r not in skip]
-                results.append(kept[:k])
+        for query, (row_scores, rows) in enumerate(zip(top_scores.tolist(), top_rows.tolist())):
+            skip = shared_exclusions | own_rows[query]
+            kept = [(self.words[r], s) for r, s in zip(rows, row_scores) if r not in skip]
+            results.append(kept[:k])
         return results
 
     def _query_matrix(self, queries: Sequence[Query]) -> tuple[torch.Tensor, list[set[int]]]:

@@ -52,11 +52,11 @@ def test_a_vector_query_keeps_its_own_word_and_exclusions_are_honoured(random_se
 
 
 def test_chunked_scoring_gives_the_same_answer(random_set, monkeypatch):
-    import engine.vectors as vectors
+    import engine.search as search
 
     queries = [f"w{i}" for i in range(20)]
     expected = random_set.nearest_many(queries, k=5)
-    monkeypatch.setattr(vectors, "_MAX_SCORE_BLOCK", 3 * len(random_set))  # three queries per chunk
+    monkeypatch.setattr(search, "MAX_SCORE_BYTES", 3 * 4 * len(random_set))  # three queries per chunk
     chunked = random_set.nearest_many(queries, k=5)
     assert [[w for w, _ in row] for row in chunked] == [[w for w, _ in row] for row in expected]
     assert np.allclose([[s for _, s in row] for row in chunked], [[s for _, s in row] for row in expected], atol=1e-6)
