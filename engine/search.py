@@ -4,8 +4,9 @@ The answer is always exact; what varies is how it is reached, chosen by the hard
 - one query on the CPU: numpy's OpenBLAS matrix-vector product, about 25% faster than torch's here;
 - many queries on a CPU with bfloat16 matrix instructions (AVX-512 BF16, AMX): score in bfloat16,
   which halves the memory written and read for the (queries × vocabulary) block and runs the product
-  about 5× faster, keep a generous shortlist per query, re-score the shortlist in float32, and prove
-  the result: a word left off a shortlist scored at most the shortlist's last bfloat16 score, so its
+  about 5× faster, keep a generous shortlist per query (a compiled scan with a running threshold,
+  3× faster than `torch.topk` on the block, which sorts what it keeps), re-score the shortlist in
+  float32, and prove the result: a word left off a shortlist scored at most the shortlist's last bfloat16 score, so its
   exact cosine is at most that plus the rounding bound. A query that cannot be proved so is redone in
   float32. GPUs skip this (their float32 products are fast, and their bfloat16 reductions may be
   split in lower precision, which would void the bound);
@@ -16,7 +17,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
 import torch
+from numba import njit, prange
 
 # A (queries × vocabulary) score block is capped at this many bytes, so a thousand queries against
 # 400,000 words are scored in chunks instead of one 1.6 GB matrix.
@@ -74,21 +77,74 @@ def _top_k_float32(unit: torch.Tensor, queries: torch.Tensor, k: int) -> tuple[t
 def _top_k_shortlisted(
     unit: torch.Tensor, unit_bf16: torch.Tensor, queries: torch.Tensor, k: int
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    wide = min(k + SHORTLIST_EXTRA, len(unit))
+    wide = k + SHORTLIST_EXTRA
+    if wide >= len(unit):
+        return _top_k_float32(unit, queries, k)
     chunk = _chunk(unit, queries, torch.bfloat16)
     buffer = torch.empty(chunk, len(unit), dtype=torch.bfloat16)  # (chunk, vocab)
+    shortlist_buffer = np.empty((chunk, wide), dtype=np.int64)
     values, rows = [], []
     for start in range(0, len(queries), chunk):
         block = queries[start : start + chunk]  # (n, dim)
         approx = torch.mm(block.to(torch.bfloat16), unit_bf16.T, out=buffer[: len(block)])  # (n, vocab)
-        approx_top, shortlist = approx.topk(wide, dim=1)  # (n, wide)
+        _scan_for_shortlist(approx.view(torch.int16).numpy(), shortlist_buffer[: len(block)])
+        shortlist = torch.from_numpy(shortlist_buffer[: len(block)].copy())  # (n, wide)
+        floor = approx.gather(1, shortlist).amin(dim=1).float()  # (n,) lowest bfloat16 score kept
         exact = torch.bmm(unit[shortlist], block[:, :, None]).squeeze(2)  # (n, wide), float32
         top_values, order = exact.topk(k, dim=1)
         top_rows = shortlist.gather(1, order)
         # Subtle: proven only if the k-th exact score beats anything the shortlist may have missed.
-        unproven = top_values[:, -1] < approx_top[:, -1].float() + BF16_ERROR
+        unproven = top_values[:, -1] < floor + BF16_ERROR
         if unproven.any():
             top_values[unproven], top_rows[unproven] = _top_k_float32(unit, block[unproven], k)
         values.append(top_values)
         rows.append(top_rows)
     return torch.cat(values), torch.cat(rows)
+
+
+# bfloat16 bits read as int16 order like the floats once negative values have their magnitude bits
+# flipped; the scan below compares these keys, which vectorises where a float16 view would not.
+_FLIP = np.int16(0x7FFF)
+_SCAN_BLOCK = 256
+
+
+@njit(inline="always")
+def _key(bits):  # pragma: no cover - compiled
+    return bits ^ ((bits >> 15) & _FLIP)
+
+
+@njit(cache=True)
+def _count_above(block, threshold):  # pragma: no cover - compiled
+    """How many keys of a block exceed `threshold`: branch-free, so the compiler vectorises it."""
+    count = 0
+    for x in range(block.shape[0]):
+        if _key(block[x]) > threshold:
+            count += 1
+    return count
+
+
+@njit(parallel=True, cache=True)
+def _scan_for_shortlist(bits, out_rows):  # pragma: no cover - compiled
+    """For each row of bfloat16 scores (as int16 bits), the columns of `out_rows.shape[1]` largest.
+
+    Keeps a running threshold (the smallest key kept) and skips, 256 at a time, the blocks with
+    nothing above it: after the first few thousand words nearly every block is skipped.
+    """
+    width = out_rows.shape[1]
+    for q in prange(bits.shape[0]):
+        row, rows = bits[q], out_rows[q]
+        keys = np.empty(width, dtype=np.int16)
+        for j in range(width):
+            keys[j], rows[j] = _key(row[j]), j
+        low = np.argmin(keys)
+        threshold = keys[low]
+        for start in range(width, row.shape[0], _SCAN_BLOCK):
+            block = row[start : start + _SCAN_BLOCK]
+            if _count_above(block, threshold) == 0:
+                continue
+            for x in range(block.shape[0]):
+                key = _key(block[x])
+                if key > threshold:
+                    keys[low], rows[low] = key, start + x
+                    low = np.argmin(keys)
+                    threshold = keys[low]

@@ -68,3 +68,22 @@ def test_float32_chunks_agree_with_one_product(vocabulary, monkeypatch):
     monkeypatch.setattr(search, "MAX_SCORE_BYTES", 7 * 4 * len(vocabulary))  # seven queries per chunk
     values, rows = search.top_k(vocabulary, queries, 5)
     assert torch.equal(rows, reference(vocabulary, queries, 5)[1])
+
+
+def test_int16_keys_order_like_the_bfloat16_values():
+    values = torch.tensor([-3.0, -1.0, -0.5, -1e-3, -0.0, 0.0, 1e-3, 0.5, 1.0, 3.0], dtype=torch.bfloat16)
+    keys = [int(search._key(np.int16(bits))) for bits in values.view(torch.int16).tolist()]
+    assert keys == sorted(keys)
+    assert len(set(keys[:4])) == 4 and len(set(keys[6:])) == 4
+
+
+@needs_bf16
+def test_the_shortlist_is_right_when_most_scores_are_negative():
+    query = unit_rows(1, 50, seed=5)
+    opposite = -query + 0.3 * unit_rows(190, 50, seed=6)
+    vocabulary = torch.cat([opposite / opposite.norm(dim=1, keepdim=True), unit_rows(10, 50, seed=7)])
+    queries = torch.cat([query] * 20)
+    values, rows = search.top_k(vocabulary, queries, 15, vocabulary.to(torch.bfloat16))
+    expected_values, expected_rows = reference(vocabulary, queries, 15)
+    assert expected_values[0, -1] < 0  # the answer reaches into negative cosines
+    assert torch.equal(rows, expected_rows)
