@@ -31,6 +31,7 @@ from scipy import stats
 from engine.analogies import COSMUL_EPSILON, check_method
 from engine.errors import LabError
 from engine.sources import gensim_test_file
+from engine.uploads import decode_text
 from engine.vectors import EmbeddingSet
 
 ProgressCallback = Callable[[int, int, dict[str, Any]], None]
@@ -92,7 +93,7 @@ def read_analogies(source: Path | bytes, name: str = "") -> AnalogySet:
     sections: list[AnalogySection] = []
     current, questions, lines = name, [], []
     errors: list[str] = []
-    for number, line in _lines(source):
+    for number, line in _lines(source, name):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
@@ -122,7 +123,7 @@ def read_word_pairs(source: Path | bytes, name: str = "") -> PairSet:
     """
     name = name or (source.name if isinstance(source, Path) else "uploaded word pairs")
     pairs, lines, errors = [], [], []
-    for number, line in _lines(source):
+    for number, line in _lines(source, name):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
@@ -159,21 +160,10 @@ def bundled_pairs(name: str) -> PairSet:
     return read_word_pairs(gensim_test_file(PAIR_FILES[name]), name)
 
 
-def _lines(source: Path | bytes) -> list[tuple[int, str]]:
-    """(1-based number, text) for each line; bytes that are not UTF-8 are an error naming the line."""
+def _lines(source: Path | bytes, name: str) -> list[tuple[int, str]]:
+    """(1-based number, text) for each line of a bundled file or an upload, decoded by engine.uploads."""
     data = source.read_bytes() if isinstance(source, Path) else bytes(source)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise LabError(f"The file is {len(data) / 2**20:.1f} MiB; the limit is {MAX_UPLOAD_BYTES // 2**20} MiB.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        raise LabError(
-            f"Line {line} is not valid UTF-8 (byte 0x{data[error.start]:02x} at column {column}). "
-            f"Save the file as UTF-8 and upload it again."
-        ) from None
-    return list(enumerate(text.splitlines(), start=1))
+    return list(enumerate(decode_text(data, name, limit_bytes=MAX_UPLOAD_BYTES).splitlines(), start=1))
 
 
 def _raise_errors(errors: list[str], name: str, advice: str) -> None:

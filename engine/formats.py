@@ -28,6 +28,7 @@ import pandas as pd
 from gensim.models import KeyedVectors
 
 from engine.errors import LabError
+from engine.uploads import decode_text
 
 # Upload limit, the same as Streamlit's server.maxUploadSize in .streamlit/config.toml.
 MAX_UPLOAD_BYTES = 200 * 2**20
@@ -415,22 +416,10 @@ def _check_size(data: bytes, max_bytes: int, what: str) -> None:
 
 
 def _text_lines(data: bytes, what: str) -> list[str]:
-    """Decode UTF-8 text and split it into lines; binary junk is refused with the line it appears on."""
+    """Decode text (engine.uploads refuses binary junk and bad bytes with a line) and split it into lines."""
     if not data.strip():
         raise LabError(f"{what} is empty: there are no words in it.")
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        line = data.count(b"\n", 0, nul) + 1
-        raise LabError(
-            f"{what} holds binary data (a NUL byte on line {line}), not text. "
-            f"If it is a word2vec binary file, choose that format."
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise LabError(f"{what} is not UTF-8 text: line {line} has bytes that are not (is it a binary file?).") from None
-    return text.replace("\r\n", "\n").split("\n")
+    return decode_text(data, what).replace("\r\n", "\n").split("\n")
 
 
 def _require_two(count: int, line: int) -> None:

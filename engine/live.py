@@ -159,7 +159,7 @@ def check_text(text: str) -> str:
 
 def read_text_file(data: bytes, name: str, *, whole: bool = False) -> Documents:
     """A .txt upload as one document per non-blank line, or (`whole`) the whole file as one document."""
-    text = _decode(data, name)
+    text = decode_text(data, name)
     if whole:
         whole_text = _fits(text.strip(), f"{name} as one document", "use one document per line instead")
         return Documents([whole_text], [1], "file")
@@ -173,7 +173,7 @@ def read_text_file(data: bytes, name: str, *, whole: bool = False) -> Documents:
 
 def read_csv_table(data: bytes, name: str) -> pd.DataFrame:
     """A .csv upload as a table of strings (delimiter sniffed), for the page to offer its columns."""
-    return read_csv_text(_decode(data, name), name)
+    return read_csv_text(decode_text(data, name), name)
 
 
 def text_columns(table: pd.DataFrame) -> list[str]:
@@ -204,23 +204,6 @@ def read_csv_column(table: pd.DataFrame, column: str, name: str) -> Documents:
     plural = "s" if skipped != 1 else ""
     notes = [f"Skipped {skipped:,} row{plural} with no text (blank or NaN) in {column!r}."] if skipped else []
     return _limited(Documents(texts, rows, "row", notes), name)
-
-
-def _decode(data: bytes, name: str) -> str:
-    if _looks_like_bomless_utf16(data):
-        raise LabError(f"{name} looks like UTF-16 text without a byte-order mark, which cannot be read reliably. "
-                       f"Save it as UTF-8 (or UTF-16 with a BOM) and upload it again.")
-    return decode_text(data, name)
-
-
-def _looks_like_bomless_utf16(data: bytes) -> bool:
-    """Mostly-ASCII UTF-16 puts a NUL in every other byte; real binary files scatter them."""
-    head = data[:4096]
-    if len(head) < 4 or head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" not in head:
-        return False
-    even, odd = head[0::2], head[1::2]
-    mostly_nul = max(even.count(0) / len(even), odd.count(0) / len(odd)) > 0.9
-    return mostly_nul and min(even.count(0), odd.count(0)) < len(odd) * 0.05
 
 
 def _fits(text: str, what: str, fix: str) -> str:

@@ -1,8 +1,9 @@
 """Turning the bytes of a user's upload into text or a table, or refusing them with a reason.
 
 Uploads arrive as bytes from a browser. Text is decoded as UTF-8 (with or without a byte-order mark)
-or UTF-16 when a byte-order mark says so; anything else that does not decode, or that looks binary
-(NUL bytes in a file without a UTF-16 mark), is refused with the line where decoding failed.
+or UTF-16 when a byte-order mark says so; anything else that does not decode, UTF-16 without a mark,
+or a file with NUL bytes (binary) is refused with the line where it went wrong. Every reader of user
+text in the engine decodes through here.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ DEFAULT_LIMIT_BYTES = 200 * 2**20  # matches server.maxUploadSize in .streamlit/
 
 
 def decode_text(data: bytes, name: str = "the file", *, limit_bytes: int = DEFAULT_LIMIT_BYTES) -> str:
-    """Decode an uploaded file's bytes to text; LabError says why a file is refused."""
+    """Decode an uploaded file's bytes to text; LabError says why a file is refused, and where."""
     if len(data) > limit_bytes:
         raise LabError(f"{name} is {len(data) / 2**20:.1f} MB; the limit is {limit_bytes / 2**20:.0f} MB.")
     if not data.strip():
@@ -27,19 +28,37 @@ def decode_text(data: bytes, name: str = "the file", *, limit_bytes: int = DEFAU
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             return _decode(data, encoding, name)
-    if b"\x00" in data[:8192]:
-        raise LabError(f"{name} looks like a binary file (it contains NUL bytes), not text.")
+    if _looks_like_bomless_utf16(data):
+        raise LabError(
+            f"{name} looks like UTF-16 text without a byte-order mark, which cannot be read reliably. "
+            f"Save it as UTF-8 (or UTF-16 with a BOM) and upload it again."
+        )
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise LabError(f"{name} holds binary data (a NUL byte on line {line}), not text.")
     return _decode(data, "utf-8", name)
+
+
+def _looks_like_bomless_utf16(data: bytes) -> bool:
+    """Mostly-ASCII UTF-16 puts a NUL in every other byte; real binary files scatter them."""
+    head = data[:4096]
+    if len(head) < 4 or b"\x00" not in head:
+        return False
+    even, odd = head[0::2], head[1::2]
+    mostly_nul = max(even.count(0) / len(even), odd.count(0) / len(odd)) > 0.9
+    return mostly_nul and min(even.count(0), odd.count(0)) < len(odd) * 0.05
 
 
 def _decode(data: bytes, encoding: str, name: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         raise LabError(
-            f"{name} is not valid {encoding.upper().replace('-SIG', '')} text: byte {error.start:,} on line {line} "
-            f"cannot be decoded. Save the file as UTF-8 and upload it again."
+            f"{name} is not valid {encoding.upper().replace('-SIG', '')} text: line {line}, column {column} "
+            f"(byte 0x{data[error.start]:02x}) cannot be decoded. Save the file as UTF-8 and upload it again."
         ) from None
 
 

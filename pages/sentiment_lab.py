@@ -17,6 +17,13 @@ from pages._chart_text import plain
 
 JOB_KEY, CSV = "sentiment_job", "csv"
 
+
+@st.cache_data(max_entries=2, show_spinner="Reading your CSV…")
+def read_upload(raw: bytes, text_column: str, label_column: str, name: str) -> data.LabelledTexts:
+    """Parse and validate an uploaded CSV once per choice of columns, not on every rerun of the page."""
+    return data.read_csv(raw, text_column, label_column, name=name)
+
+
 st.title("Sentiment lab")
 st.caption("The six models of bentrevett's *pytorch-sentiment-analysis* notebooks, trained on the same seeded "
            "train / validation / test split and compared with a TF-IDF + logistic regression reference.")
@@ -34,7 +41,7 @@ try:
         left, right = st.columns(2)
         text_column = left.selectbox("Text column", columns, key="sent_text_col")
         label_column = right.selectbox("Label column", columns, index=min(1, len(columns) - 1), key="sent_label_col")
-        dataset = data.read_csv(raw, text_column, label_column, name=upload.name)
+        dataset = read_upload(raw, text_column, label_column, upload.name)
     else:
         dataset = data.load_dataset(source)
 except LabError as error:

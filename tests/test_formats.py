@@ -72,7 +72,7 @@ GLOVE_ROWS = "king 0.1 0.2 0.3\nqueen 0.2 0.3 0.4\nman 0.3 0.4 0.5\n"
     (b"", "glove", "empty"),
     (b"\n\n  \n", "glove", "empty"),
     (bytes(range(256)) * 8, "glove", "binary data"),
-    (b"\xff\xfe\xfa king 0.1\n", "glove", "not UTF-8"),
+    (b"\xff\xfe\xfa king 0.1\n", "glove", "not valid UTF"),
     (b"word,x,y\nking,0.1,0.2\nqueen,0.3,0.4\n", "glove", "comma-separated"),
     (b"king 0.1 0.2 0.3\nqueen 0.2 0.3\nman 0.3 0.4 0.5\n", "glove", "line 2 has 2 numbers"),
     (b"king 0.1 0.2 0.3\n", "glove", "single word"),
