@@ -5,11 +5,14 @@
   so the CSV is found through `importlib.util.find_spec`; a few tweets carry bytes that are not UTF-8
   (mangled emoji), which are replaced rather than dropped.
 - The Lee corpus (gensim's test data): 300 short news stories, one per line.
+- Movie reviews (`assets/movie_reviews.csv`, shipped with the lab): 1,180 IMDB reviews (Maas et al. 2011),
+  positive / negative, raw text with the dataset's `<br />` line breaks (the featurisers strip them).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -18,6 +21,7 @@ from engine.sources import gensim_test_file, package_dir
 
 BBC_TOPICS = ("business", "entertainment", "politics", "sports", "tech")
 TWEET_LABELS = ("negative", "neutral", "positive")
+MOVIE_REVIEWS = Path(__file__).resolve().parents[1] / "assets" / "movie_reviews.csv"
 
 
 @lru_cache(maxsize=1)
@@ -53,3 +57,12 @@ def lee_corpus() -> list[str]:
     if not documents:
         raise LabError("the Lee corpus file is empty.")
     return documents
+
+
+@lru_cache(maxsize=1)
+def movie_reviews() -> pd.DataFrame:
+    """The bundled IMDB movie reviews: columns `text` (raw, HTML line breaks kept) and `label`."""
+    if not MOVIE_REVIEWS.is_file():
+        raise LabError(f"the bundled movie reviews are missing ({MOVIE_REVIEWS}); restore the lab's assets/ folder.")
+    table = pd.read_csv(MOVIE_REVIEWS, encoding="utf-8", usecols=["review", "sentiment"], dtype=str)
+    return table.rename(columns={"review": "text", "sentiment": "label"})[["text", "label"]]

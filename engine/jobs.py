@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.device import flush_denormals
 from engine.errors import LabError
 
 ProgressCallback = Callable[[int, int, dict[str, Any]], None]
@@ -112,6 +113,7 @@ class JobManager:
 
     @staticmethod
     def _run(job: Job, work: Callable[[ProgressCallback], Any]) -> None:
+        flush_denormals()  # before this thread starts torch's workers, so they inherit it
         try:
             job.result = work(job.report)
             job.status = DONE

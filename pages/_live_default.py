@@ -1,4 +1,4 @@
-"""The Live sentiment page's ready default: on a first visit to an empty store, train FastText once, for everyone.
+"""The Live sentiment page's ready defaults: on a first visit to an empty store, train FastText once, for everyone.
 
 The training runs as a background job (engine/jobs.py), so it survives reruns and every session that
 arrives meanwhile watches the same job; `live.ensure_default` holds a file lock, so even two server
@@ -12,7 +12,7 @@ from engine import live
 from engine.store import Manifest
 
 JOB_KIND = "live-default"
-STAGES = {"waiting": "another session is training it; waiting for that model", "preparing": "loading the tweets and GloVe"}
+STAGES = {"waiting": "another session is training it; waiting for that model", "preparing": "loading the data and GloVe"}
 
 
 def _panel(job_id: str) -> None:
@@ -45,12 +45,13 @@ def manifests_or_stop() -> list[Manifest]:
             st.rerun()
         st.stop()
     if job is None:
-        glove, config = app_state.glove(), live.DEFAULT_CONFIG
-        job = jobs.start(JOB_KIND, live.DEFAULT_NAME,
-                         lambda report: live.ensure_default(store, config=config, glove=glove, on_progress=report))
+        glove, configs = app_state.glove(), live.DEFAULT_CONFIGS
+        job = jobs.start(JOB_KIND, configs[0].name,
+                         lambda report: live.ensure_default(store, configs=configs, glove=glove, on_progress=report))
     st.session_state["live_default_job"] = job.id
-    st.info("The model store holds no classifier yet, so the lab is training its ready default once, for every "
-            "session: FastText on the bundled tweets (negative / neutral / positive), well under a minute.",
+    st.info("The model store holds no classifier yet, so the lab is training its ready defaults once, for every "
+            "session: FastText on the bundled IMDB movie reviews (negative / positive), then on the tweets "
+            "(negative / neutral / positive); well under a minute.",
             icon=":material/model_training:")
     st.fragment(_panel, run_every=1.0)(job.id)
     st.stop()

@@ -9,6 +9,8 @@ from engine.device import default_device
 from engine.errors import LabError
 from engine.jobs import RUNNING
 from engine.sentiment import data, models
+from engine.sentiment.batches import LengthPlan, plan_lengths
+from engine.sentiment.estimate import fine_tune_seconds
 from engine.sentiment.evaluate import BASELINE_NAME
 from engine.sentiment.experiment import history_frame
 from engine.sentiment.job import comparison_work
@@ -22,6 +24,22 @@ JOB_KEY, CSV = "sentiment_job", "csv"
 def read_upload(raw: bytes, text_column: str, label_column: str, name: str) -> data.LabelledTexts:
     """Parse and validate an uploaded CSV once per choice of columns, not on every rerun of the page."""
     return data.read_csv(raw, text_column, label_column, name=name)
+
+
+@st.cache_data(max_entries=4, show_spinner="Measuring the texts…")
+def lengths_for(train_texts: list[str]) -> LengthPlan:
+    """The caps that cover 95% of the training texts (tokenising them once per dataset and seed)."""
+    return plan_lengths(train_texts)
+
+
+@st.cache_data(max_entries=8, show_spinner="Timing one fine-tuning step on this device…")
+def fine_tune_estimate(n_train: int, n_other: int, mean_pieces: float, layers: int, epochs: int, batch_size: int) -> float:
+    return fine_tune_seconds(n_train=n_train, n_other=n_other, mean_pieces=mean_pieces, layers=layers, epochs=epochs,
+                             batch_size=batch_size, device=default_device())
+
+
+def minutes(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
 
 
 st.title("Sentiment lab")
@@ -47,6 +65,8 @@ try:
 except LabError as error:
     st.error(str(error), icon=":material/error:")
     st.stop()
+for note in dataset.notes:
+    st.caption(f":material/cleaning_services: {note}")
 
 counts = dataset.counts()
 chart = px.bar(counts, x="label", y="texts", text="texts", hover_data={"share": ":.1%"},
@@ -55,30 +75,59 @@ chart.update_layout(height=260, margin=dict(l=10, r=10, t=40, b=10), xaxis_title
 st.plotly_chart(chart, key="sent_counts")
 
 catalogue = models.CATALOGUE
-chosen = st.multiselect("Models", list(catalogue), default=["fasttext", "cnn"], key="sent_models",
-                        format_func=lambda key: f"{catalogue[key].notebook} · {catalogue[key].title}")
-if "transformer" in chosen:
-    st.caption(":material/schedule: MiniLM + GRU first runs the frozen encoder over every text once: several minutes "
-               "for the 38,158 tweets on a 2-core CPU, seconds on a GPU. The states stay cached while the app runs.")
+on_gpu = default_device().type == "cuda"
+chosen = st.multiselect("Models", list(catalogue), default=["fasttext", "cnn"] + (["minilm_ft"] if on_gpu else []),
+                        key="sent_models", format_func=lambda key: f"{catalogue[key].notebook} · {catalogue[key].title}")
 with st.expander("What each model is"):
     for key, spec in catalogue.items():
         st.markdown(f"**{spec.notebook} · {spec.title}** — {spec.summary}")
 cols = st.columns(4)
-epochs = cols[0].number_input("Epochs (at most)", 1, 50, 5, key="sent_epochs")
-batch_size = cols[1].selectbox("Batch size", [32, 64, 128, 256], index=1, key="sent_batch")
+epochs = cols[0].number_input("Epochs (at most)", 1, 50, data.suggested_epochs(len(dataset)), key=f"sent_epochs_{source}",
+                              help="Early stopping ends sooner: after 2 epochs without a better validation loss.")
+batch_size = cols[1].selectbox("Batch size", [16, 32, 64, 128, 256], index=2, key="sent_batch")
 seed = cols[2].number_input("Seed (split and initialisation)", 0, 10_000, 0, key="sent_seed")
 keep = cols[3].toggle("Save models to the store", value=True, key="sent_save")
+
+try:
+    splits = data.split(dataset, seed=int(seed))
+except LabError as error:
+    st.error(str(error), icon=":material/error:")
+    st.stop()
+plan = lengths_for(splits.train.texts)
+left, right = st.columns(2)
+max_tokens = left.number_input("Words read (vocabulary models)", 16, 2_000, plan.max_tokens, key=f"sent_words_{source}_{seed}",
+                               help="Chosen to cover 95% of the training texts whole; a longer text keeps its first "
+                                    "quarter and its last three quarters (head + tail).")
+max_length = right.number_input("Word pieces read (transformer models)", 16, 512, plan.max_length,
+                                key=f"sent_pieces_{source}_{seed}",
+                                help="MiniLM reads at most 512 pieces; a longer text keeps its head and tail.")
+st.caption(f"From the {len(splits.train):,} training texts: {plan.max_tokens:,} words cover 95% of them whole; at "
+           f"{max_tokens:,} words {plan.words_cut(max_tokens):.0%} are longer and read head + tail, and at {max_length:,} "
+           f"word pieces {plan.pieces_cut(max_length):.0%} are for MiniLM.")
+hyper: dict[str, dict] = {}
+if "minilm_ft" in chosen:
+    layers = st.slider("MiniLM layers to fine-tune (the rest stay frozen, their states cached on disk)", 1, 6,
+                       6 if on_gpu else 2, key="sent_ft_layers")
+    hyper["minilm_ft"] = {"layers": int(layers)}
+    seconds = fine_tune_estimate(len(splits.train), len(splits.valid) + len(splits.test), plan.mean_pieces(int(max_length)), int(layers),
+                                 int(epochs), int(batch_size))
+    st.info(f"Fine-tuning {layers} of MiniLM's 6 layers on {len(splits.train):,} texts for at most {epochs} epochs: "
+            f"about **{minutes(seconds)}** on {'this GPU' if on_gpu else 'this CPU'} (timed from one training step).",
+            icon=":material/schedule:")
+if "transformer" in chosen:
+    st.caption(":material/schedule: MiniLM + GRU first runs the frozen encoder over every text once (about a minute "
+               "for 2,000 reviews on a 2-core CPU, seconds on a GPU); the states are kept on disk for the next run.")
 
 jobs = app_state.jobs()
 job = jobs.get(st.session_state.get(JOB_KEY))
 start, stop = st.columns([1, 5])
 if start.button("Train", type="primary", key="sent_train", disabled=not chosen or bool(job and job.active)):
     try:
-        splits = data.split(dataset, seed=int(seed))
-        # One torch thread per job: several sessions (or other work) on a few-core CPU would otherwise spin-wait.
-        config = TrainConfig(epochs=int(epochs), batch_size=int(batch_size), seed=int(seed), threads=1)
+        # Threads: every core while this job runs alone, one each while jobs share the CPU (engine.torch_threads).
+        config = TrainConfig(epochs=int(epochs), batch_size=int(batch_size), seed=int(seed))
         work = comparison_work(chosen, splits, dataset=dataset.name, config=config, glove=app_state.glove(),
-                               device=default_device(), store=app_state.store() if keep else None)
+                               device=default_device(), store=app_state.store() if keep else None,
+                               max_tokens=int(max_tokens), max_length=int(max_length), hyper=hyper)
     except LabError as error:
         st.error(str(error), icon=":material/error:")
         st.stop()
@@ -103,6 +152,8 @@ def live() -> None:
         detail = f"encoding texts with MiniLM: {last['texts']:,} / {job.total:,}"
     elif last:
         detail = f"epoch {last['epoch']}, batch {last['batch']} / {last['batches']}, loss {last['loss']:.3f}, accuracy {last['accuracy']:.1%}"
+        if "eta" in last:
+            detail += f" · about {minutes(last['eta'])} left for this model"
     else:
         detail = "preparing"
     if job.active:

@@ -32,18 +32,18 @@ def classifier():
 
 def test_the_default_is_trained_once_and_then_reused(tmp_path):
     store, reports = ModelStore(tmp_path), []
-    first = live.ensure_default(store, config=TINY, on_progress=lambda step, total, metrics: reports.append(metrics))
-    assert first.params[live.DEFAULT_MARK] is True and first.name == live.DEFAULT_NAME
+    first = live.ensure_default(store, configs=(TINY,), on_progress=lambda step, total, metrics: reports.append(metrics))
+    assert first.params[live.DEFAULT_MARK] is True and first.name == live.DEFAULT_CONFIGS[0].name
     assert any(report.get("phase") == "train" for report in reports)
     reports.clear()
-    again = live.ensure_default(store, config=TINY, on_progress=lambda step, total, metrics: reports.append(metrics))
+    again = live.ensure_default(store, configs=(TINY,), on_progress=lambda step, total, metrics: reports.append(metrics))
     assert again.id == first.id and not any(report.get("phase") == "train" for report in reports)
     assert [m.id for m in live.classifier_manifests(store)] == [first.id]
 
 
 def test_two_sessions_asking_at_once_train_one_model(tmp_path):
     store, results = ModelStore(tmp_path), []
-    threads = [threading.Thread(target=lambda: results.append(live.ensure_default(ModelStore(tmp_path), config=TINY)))
+    threads = [threading.Thread(target=lambda: results.append(live.ensure_default(ModelStore(tmp_path), configs=(TINY,))))
                for _ in range(2)]
     for thread in threads:
         thread.start()
@@ -55,7 +55,7 @@ def test_two_sessions_asking_at_once_train_one_model(tmp_path):
 
 def test_training_restores_torch_threads(tmp_path):
     before = torch.get_num_threads()
-    live.ensure_default(ModelStore(tmp_path), config=TINY)
+    live.ensure_default(ModelStore(tmp_path), configs=(TINY,))
     assert torch.get_num_threads() == before
 
 
@@ -125,8 +125,10 @@ def test_bad_text_is_refused_with_a_reason(classifier, text, message):
 
 
 def test_emoji_and_html_are_classified_as_text(classifier):
-    explanation = live.explain(classifier, "<script>alert('hi')</script> great 😀")
-    assert "😀" in explanation.words and "script" in explanation.words
+    """Tags are markup, not words (IMDB's <br />): the text between them is what the model reads."""
+    explanation = live.explain(classifier, "<script>alert('hi')</script> great 😀<br />")
+    assert "😀" in explanation.words and "alert" in explanation.words
+    assert "script" not in explanation.words and "br" not in explanation.words
 
 
 def test_markdown_escapes_every_character_streamlit_would_act_on():

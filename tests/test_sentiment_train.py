@@ -95,7 +95,8 @@ def test_compare_adds_the_tfidf_reference_probes_and_model_names_in_progress():
     comparison = compare(["nbow", "fasttext"], splits, dataset="toy", config=TrainConfig(epochs=1, batch_size=32), device=CPU,
                          on_progress=lambda step, total, metrics: reports.append(metrics))
     table = comparison.table()
-    assert set(table["model"]) == {"Neural bag of words", "FastText", "TF-IDF + logistic regression"}
+    c = comparison.baseline.c
+    assert set(table["model"]) == {"Neural bag of words", "FastText", f"TF-IDF + logistic regression (1–2-grams, C={c:g})"}
     assert table["test accuracy"].is_monotonic_decreasing
     assert {metrics["model"] for metrics in reports} == {"nbow", "fasttext"}
     assert len(comparison.probes) == 2 * 4

@@ -4,7 +4,7 @@ import threading
 
 import torch
 
-from engine.torch_threads import limited_threads
+from engine.torch_threads import AUTO, follow_shared_count, limited_threads
 
 CPU = torch.device("cpu")
 
@@ -62,3 +62,32 @@ def test_an_exception_inside_still_restores():
     except RuntimeError:
         pass
     assert torch.get_num_threads() == before
+
+
+def test_auto_takes_every_core_alone_and_one_thread_beside_another_job():
+    torch.set_num_threads(2)
+    inside, other_in, done = threading.Event(), threading.Event(), threading.Event()
+    seen: dict[str, int] = {}
+
+    def auto_job():
+        with limited_threads(AUTO, CPU):
+            seen["alone"] = torch.get_num_threads()
+            inside.set()
+            other_in.wait(10)
+            follow_shared_count()  # what a trainer does between batches
+            seen["shared"] = torch.get_num_threads()
+            done.set()
+
+    def other_job():
+        inside.wait(10)
+        with limited_threads(AUTO, CPU):
+            other_in.set()
+            done.wait(10)  # stays until the first job has looked
+
+    threads = [threading.Thread(target=auto_job), threading.Thread(target=other_job)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert seen == {"alone": 2, "shared": 1}
+    assert torch.get_num_threads() == 2

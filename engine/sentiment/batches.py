@@ -1,8 +1,10 @@
 """Texts → model inputs: a featuriser per input kind, and padded, length-bucketed batches.
 
 A featuriser turns each text into one tensor: token ids `(tokens,)` through a vocabulary (optionally
-with FastText's bigrams), or frozen MiniLM states `(tokens, 384)`. Batches group texts of similar
-length (sorted within shuffled pools of 50 batches), so an RNN over packed sequences wastes little
+with FastText's bigrams), or frozen MiniLM states `(tokens, 384)`. How many tokens it reads follows the
+training texts (`plan_lengths`: the cap that covers 95% of them), and a longer text keeps its head and
+tail (see `lengths`). Batches group texts of similar
+length (sorted within shuffled pools of 50 batches), so an RNN over padded sequences wastes little
 work on padding while the order of training examples still changes every epoch.
 """
 
@@ -19,10 +21,46 @@ from torch.nn.utils.rnn import pad_sequence
 
 from engine.errors import LabError
 from engine.jobs import ProgressCallback
-from engine.sentiment.encoder import MAX_LENGTH, FrozenEncoder
+from engine.sentiment.encoder import LAYERS, LENGTH_LIMITS, MAX_LENGTH, FrozenEncoder
+from engine.sentiment.lengths import covering_length, head_and_tail, share_cut
 from engine.sentiment.vocab import PAD_INDEX, UNK_INDEX, Vocabulary, add_bigrams, tokenize
 
 _POOL_BATCHES = 50
+WORD_LIMITS = (16, 2_000)  # words: the CNN's widest filter needs a few; past 2,000 the RNNs crawl
+STORED_MAX_TOKENS = 400  # a stored model from before the cap followed the data
+
+
+@dataclass(frozen=True)
+class LengthPlan:
+    """The training texts' lengths, and the caps chosen from them: what the models read, and what that leaves out."""
+
+    word_counts: tuple[int, ...]  # per text, in the vocabulary models' words
+    piece_counts: tuple[int, ...]  # per text, in MiniLM word pieces ([CLS] and [SEP] included)
+
+    @property
+    def max_tokens(self) -> int:
+        return covering_length(self.word_counts, lower=WORD_LIMITS[0], upper=WORD_LIMITS[1])
+
+    @property
+    def max_length(self) -> int:
+        return covering_length(self.piece_counts, lower=LENGTH_LIMITS[0], upper=LENGTH_LIMITS[1])
+
+    def words_cut(self, cap: int) -> float:
+        """The share of texts longer than `cap` words (read head + tail)."""
+        return share_cut(self.word_counts, cap)
+
+    def pieces_cut(self, cap: int) -> float:
+        return share_cut(self.piece_counts, cap)
+
+    def mean_pieces(self, cap: int) -> float:
+        """How many word pieces MiniLM reads of a text on average under `cap`."""
+        return float(np.minimum(np.asarray(self.piece_counts), cap).mean()) if self.piece_counts else 0.0
+
+
+def plan_lengths(texts: Sequence[str], device: torch.device | None = None) -> LengthPlan:
+    """The training texts' lengths in words and in MiniLM word pieces; the caps that cover 95% of them whole."""
+    words = tuple(len(tokenize(text)) for text in texts)
+    return LengthPlan(words, tuple(FrozenEncoder(LENGTH_LIMITS[1], device).piece_counts(texts)))
 
 
 @dataclass(frozen=True)
@@ -38,15 +76,24 @@ class WordFeaturizer:
 
     pad_value = PAD_INDEX
 
-    def __init__(self, vocab: Vocabulary, *, bigrams: bool = False, max_tokens: int = 400) -> None:
+    def __init__(self, vocab: Vocabulary, *, bigrams: bool = False, max_tokens: int = STORED_MAX_TOKENS) -> None:
+        low, high = WORD_LIMITS
+        if not low <= max_tokens <= high:
+            raise LabError(f"max_tokens must be between {low} and {high} words; got {max_tokens}.")
         self.vocab, self.bigrams, self.max_tokens = vocab, bigrams, max_tokens
 
     @classmethod
     def fit(cls, texts: Sequence[str], *, bigrams: bool = False, min_freq: int = 2, max_size: int = 25_000,
-            max_tokens: int = 400) -> WordFeaturizer:
-        """Build the vocabulary from the training texts only (validation and test words stay unknown)."""
+            max_tokens: int | None = None) -> WordFeaturizer:
+        """Build the vocabulary from the training texts only (validation and test words stay unknown).
+
+        `max_tokens` None: the cap that covers 95% of the training texts (see `plan_lengths`).
+        """
+        words = [tokenize(text) for text in texts]
+        if max_tokens is None:
+            max_tokens = covering_length(map(len, words), lower=WORD_LIMITS[0], upper=WORD_LIMITS[1])
         unfitted = cls(Vocabulary.build([]), bigrams=bigrams, max_tokens=max_tokens)
-        vocab = Vocabulary.build((unfitted.tokens(text) for text in texts), min_freq=min_freq, max_size=max_size)
+        vocab = Vocabulary.build((unfitted._read(text_words) for text_words in words), min_freq=min_freq, max_size=max_size)
         return cls(vocab, bigrams=bigrams, max_tokens=max_tokens)
 
     @property
@@ -58,9 +105,12 @@ class WordFeaturizer:
         return len(self.vocab)
 
     def tokens(self, text: str) -> list[str]:
-        """What the model sees of a text: its first `max_tokens` words, then (FastText) their bigrams."""
-        words = tokenize(text)[: self.max_tokens]
-        return add_bigrams(words) if self.bigrams else words
+        """What the model sees of a text: its words (head + tail past `max_tokens`), then (FastText) their bigrams."""
+        return self._read(tokenize(text))
+
+    def _read(self, words: list[str]) -> list[str]:
+        kept = head_and_tail(words, self.max_tokens)
+        return add_bigrams(kept) if self.bigrams else kept
 
     def transform(self, texts: Sequence[str], on_progress: ProgressCallback | None = None) -> list[torch.Tensor]:
         # A text with no tokens (only emoji, say) becomes one <unk>: every sequence needs a length ≥ 1.
@@ -71,14 +121,14 @@ class WordFeaturizer:
 
 
 class MiniLMFeaturizer:
-    """The transformer model's input: frozen MiniLM token states, with its own WordPiece tokenizer."""
+    """The transformer models' input: MiniLM's token states at `layer` (6: its output), with its WordPiece tokenizer."""
 
     pad_value = 0.0
     kind = "minilm"
     vocab_size = 0
 
-    def __init__(self, max_length: int = MAX_LENGTH, device: torch.device | None = None) -> None:
-        self.encoder = FrozenEncoder(max_length, device)
+    def __init__(self, max_length: int = MAX_LENGTH, device: torch.device | None = None, *, layer: int = LAYERS) -> None:
+        self.encoder = FrozenEncoder(max_length, device, layer=layer)
 
     def tokens(self, text: str) -> list[str]:
         return self.encoder.tokenize(text)
@@ -87,29 +137,36 @@ class MiniLMFeaturizer:
         return self.encoder.states(texts, on_progress=on_progress)
 
     def to_extras(self) -> dict[str, Any]:
-        return {"kind": self.kind, "max_length": self.encoder.max_length}
+        return {"kind": self.kind, "max_length": self.encoder.max_length, "layer": self.encoder.layer}
 
 
 Featurizer = WordFeaturizer | MiniLMFeaturizer
 
 
-def fit_featurizer(features: str, texts: Sequence[str], device: torch.device | None = None, **options: Any) -> Featurizer:
-    """The featuriser a model's spec asks for (`words`, `bigrams`, `minilm`), fitted to the training texts."""
+def fit_featurizer(features: str, texts: Sequence[str], device: torch.device | None = None, *,
+                   max_tokens: int | None = None, max_length: int | None = None, layer: int = LAYERS) -> Featurizer:
+    """The featuriser a model's spec asks for (`words`, `bigrams`, `minilm`), fitted to the training texts.
+
+    A cap left as None is chosen from `texts` (the length that covers 95% of them).
+    """
     if features == "minilm":
-        return MiniLMFeaturizer(options.get("max_length", MAX_LENGTH), device)
+        if max_length is None:
+            counts = FrozenEncoder(LENGTH_LIMITS[1], device).piece_counts(texts)
+            max_length = covering_length(counts, lower=LENGTH_LIMITS[0], upper=LENGTH_LIMITS[1])
+        return MiniLMFeaturizer(max_length, device, layer=layer)
     if features not in ("words", "bigrams"):
         raise LabError(f"features must be words, bigrams or minilm; got {features!r}.")
-    return WordFeaturizer.fit(texts, bigrams=features == "bigrams", **options)
+    return WordFeaturizer.fit(texts, bigrams=features == "bigrams", max_tokens=max_tokens)
 
 
 def featurizer_from_extras(extras: dict[str, Any], device: torch.device | None = None) -> Featurizer:
     """Rebuild a stored featuriser (see `to_extras`)."""
     kind = extras.get("kind")
     if kind == "minilm":
-        return MiniLMFeaturizer(int(extras.get("max_length", MAX_LENGTH)), device)
+        return MiniLMFeaturizer(int(extras.get("max_length", MAX_LENGTH)), device, layer=int(extras.get("layer", LAYERS)))
     if kind in ("words", "bigrams"):
         return WordFeaturizer(Vocabulary.from_json(extras["vocab"]), bigrams=kind == "bigrams",
-                              max_tokens=int(extras.get("max_tokens", 400)))
+                              max_tokens=int(extras.get("max_tokens", STORED_MAX_TOKENS)))
     raise LabError(f"unknown featuriser {kind!r} in a stored classifier; expected words, bigrams or minilm.")
 
 

@@ -2,8 +2,10 @@
 
 Every source ends as `LabelledTexts` (texts, integer labels, label names) and passes the same checks,
 so nothing trains on garbage silently: a missing column, one class, a column of ids or free text
-(too many classes), empty texts, numeric labels, an oversized or non-UTF-8 file each stop with a
-message that says what was found and what to do. Splits are stratified and seeded, so a figure
+(too many classes), texts without labels, numbers in the text column, numeric labels, an oversized or
+non-UTF-8 file each stop with a message that says what was found and what to do. What can be cleaned
+safely is cleaned and said in `notes`: blank rows dropped, labels stripped of spaces and lower-cased
+(` Positive` and `positive` are one class), HTML markup noted (the featurisers read it as plain text). Splits are stratified and seeded, so a figure
 quoted for "tweets, seed 0" always means the same test set.
 """
 
@@ -18,6 +20,7 @@ from sklearn.model_selection import train_test_split
 
 from engine import datasets
 from engine.errors import LabError
+from engine.sentiment.vocab import strip_markup
 from engine.uploads import decode_text, read_csv_text
 
 MAX_UPLOAD_MB = 50
@@ -33,6 +36,7 @@ class LabelledTexts:
     texts: list[str]
     labels: np.ndarray  # (n,) int64, each in range(len(label_names))
     label_names: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # what was cleaned on the way in, for the page to show
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -48,7 +52,7 @@ class LabelledTexts:
 
     def subset(self, indices: Sequence[int] | np.ndarray) -> LabelledTexts:
         indices = np.asarray(indices, dtype=np.int64)
-        return LabelledTexts(self.name, [self.texts[i] for i in indices], self.labels[indices], self.label_names)
+        return LabelledTexts(self.name, [self.texts[i] for i in indices], self.labels[indices], self.label_names, self.notes)
 
 
 @dataclass(frozen=True)
@@ -74,10 +78,17 @@ def _tweets(binary: bool) -> Callable[[], pd.DataFrame]:
 
 # key → (what the picker shows, loader of a text/label table)
 DATASETS: dict[str, tuple[str, Callable[[], pd.DataFrame]]] = {
+    "movie-reviews": ("Movie reviews (IMDB) · negative vs positive (1,180)", datasets.movie_reviews),
     "tweets-3": ("Tweets · negative / neutral / positive (38,158)", _tweets(False)),
     "tweets-2": ("Tweets · negative vs positive (23,140)", _tweets(True)),
     "bbc-news": ("BBC News · 5 topics (2,225 articles)", datasets.bbc_news),
 }
+SMALL_DATASET = 5_000  # texts: below this, models need more passes over the data to learn
+
+
+def suggested_epochs(n_texts: int) -> int:
+    """At most 10 epochs for a small dataset (early stopping ends sooner), 5 for a large one."""
+    return 10 if n_texts < SMALL_DATASET else 5
 
 
 def load_dataset(key: str) -> LabelledTexts:
@@ -108,10 +119,22 @@ def from_frame(frame: pd.DataFrame, text_column: str, label_column: str, *, name
         )
     if text_column == label_column:
         raise LabError(f"the text and the label must be different columns; both are {text_column!r}.")
+    notes: list[str] = []
+    texts = frame[text_column].fillna("").astype(str).str.strip()
+    blank = (texts == "") & (frame[label_column].fillna("").astype(str).str.strip() == "")
+    if blank.any():
+        frame, texts = frame[~blank], texts[~blank]
+        notes.append(f"Dropped {int(blank.sum()):,} blank row{'s' if blank.sum() != 1 else ''} (no text and no label).")
     if frame.empty:
         raise LabError(f"{name} has no rows.")
-    texts = frame[text_column].fillna("").astype(str).str.strip()
     _refuse_rows(texts == "", f"an empty text in column {text_column!r}", "Remove those rows or pick the column that holds the texts.")
+    numeric = pd.to_numeric(texts, errors="coerce").notna()
+    if numeric.mean() > 0.5:
+        raise LabError(f"column {text_column!r} holds numbers ({', '.join(texts[numeric].head(3))}, …), not text. "
+                       f"Pick the column that holds the texts.")
+    markup = texts.map(lambda text: strip_markup(text) != text)
+    if markup.any():
+        notes.append(f"{int(markup.sum()):,} texts hold HTML markup (such as <br />); the models read it as plain text.")
     raw_labels = frame[label_column]
     _refuse_rows(raw_labels.isna() | (raw_labels.astype(str).str.strip() == ""), f"no label in column {label_column!r}", "Label or remove those rows.")
     if pd.api.types.is_numeric_dtype(raw_labels) or pd.to_numeric(raw_labels, errors="coerce").notna().all():
@@ -120,7 +143,13 @@ def from_frame(frame: pd.DataFrame, text_column: str, label_column: str, *, name
             f"the labels in {label_column!r} are numbers ({examples}, …). The lab needs class names, so results can say "
             f"what each class means: map the numbers to names (0 → negative, say) or pick the column that holds names."
         )
-    labels = raw_labels.astype(str).str.strip()
+    written = raw_labels.astype(str)
+    labels = written.str.strip().str.lower()
+    changed = written != labels
+    if changed.any():
+        examples = ", ".join(f"{before!r} → {after!r}" for before, after in
+                             pd.DataFrame({"b": written[changed], "a": labels[changed]}).drop_duplicates().head(3).itertuples(index=False))
+        notes.append(f"Labels were stripped of spaces and lower-cased in {int(changed.sum()):,} rows ({examples}).")
     names = sorted(labels.unique())
     if len(names) < 2:
         raise LabError(f"every row in {label_column!r} has the label {names[0]!r}; a classifier needs at least two classes.")
@@ -138,7 +167,7 @@ def from_frame(frame: pd.DataFrame, text_column: str, label_column: str, *, name
             f"too few for {listed}. Add examples or remove those rows."
         )
     codes = labels.map({label: i for i, label in enumerate(names)}).to_numpy(dtype=np.int64)
-    return LabelledTexts(name, texts.tolist(), codes, tuple(names))
+    return LabelledTexts(name, texts.tolist(), codes, tuple(names), tuple(notes))
 
 
 def split(data: LabelledTexts, *, seed: int = 0, valid: float = 0.1, test: float = 0.1) -> Splits:
@@ -160,6 +189,6 @@ def _read_frame(data: bytes) -> pd.DataFrame:
 
 def _refuse_rows(bad: pd.Series, problem: str, fix: str) -> None:
     if bad.any():
-        rows = (np.flatnonzero(bad.to_numpy()) + 2)[:5]  # +2: a spreadsheet's row number, after the header
+        rows = (np.asarray(bad.index[bad.to_numpy()]) + 2)[:5]  # +2: a spreadsheet's row number, after the header
         more = " …" if bad.sum() > len(rows) else ""
         raise LabError(f"{bad.sum():,} rows have {problem} (rows {', '.join(map(str, rows))}{more}). {fix}")

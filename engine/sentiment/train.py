@@ -1,8 +1,13 @@
 """The trainer: Adam over shuffled length-bucketed batches, validation after every epoch, early stopping.
 
+A fine-tuned transformer (a model with `parameter_groups`) gets what fine-tuning needs instead: AdamW,
+a learning rate that warms up over the first 10% of steps and then decays linearly to zero, and
+mixed precision where the device multiplies bfloat16 natively. (Denormal floats are flushed to zero in
+every thread that trains: see `engine.device.flush_denormals`.)
+
 It reports through `on_progress(step, total, metrics)` (step = batches done over all epochs) with the
-epoch, batch, running loss and accuracy and the elapsed seconds, a few dozen times an epoch and once
-more after each validation. The best epoch by validation loss is kept (a copy of its weights) and
+epoch, batch, running loss and accuracy, the elapsed seconds and an ETA for the remaining epochs, a few
+dozen times an epoch and once more after each validation. The best epoch by validation loss is kept (a copy of its weights) and
 restored at the end, as the notebooks do by saving `best-model.pt`. Cancellation is the callback's
 business: when it raises (`engine.jobs.JobCancelled`), the exception leaves the trainer untouched.
 """
@@ -20,8 +25,8 @@ from engine.errors import LabError
 from engine.jobs import ProgressCallback
 from engine.sentiment.batches import count_batches, iter_batches
 from engine.sentiment.models import SentimentModel, loss_function
-from engine.sentiment.predict import run_model
-from engine.torch_threads import limited_threads
+from engine.sentiment.predict import precision, run_model
+from engine.torch_threads import AUTO, follow_shared_count, limited_threads
 
 
 @dataclass(frozen=True)
@@ -34,9 +39,11 @@ class TrainConfig:
     patience: int = 2  # epochs without a better validation loss before stopping
     seed: int = 0
     reports_per_epoch: int = 40
-    # torch CPU threads while training (None: leave torch's setting). One thread per job is steadier on a
-    # shared few-core CPU, where several busy threads spin-wait on each other (see engine.torch_threads).
-    threads: int | None = None
+    # torch CPU threads while training: AUTO takes every core while the job runs alone and one while jobs
+    # share the CPU, where several busy threads spin-wait on each other (see engine.torch_threads);
+    # None leaves torch's setting.
+    threads: int | None = AUTO
+    warmup: float = 0.1  # fine-tuning only: the share of steps over which the learning rate rises
 
     def __post_init__(self) -> None:
         if not 1 <= self.epochs <= 100:
@@ -47,8 +54,10 @@ class TrainConfig:
             raise LabError(f"lr must be in (0, 1]; got {self.lr}.")
         if self.patience < 1:
             raise LabError(f"patience must be at least 1 epoch; got {self.patience}.")
-        if self.threads is not None and self.threads < 1:
-            raise LabError(f"threads must be at least 1 (or None for torch's default); got {self.threads}.")
+        if self.threads is not None and self.threads < 0:
+            raise LabError(f"threads must be 0 (automatic), a count, or None for torch's default; got {self.threads}.")
+        if not 0 <= self.warmup < 1:
+            raise LabError(f"warmup must be a fraction of the steps in [0, 1); got {self.warmup}.")
 
 
 @dataclass(frozen=True)
@@ -97,10 +106,10 @@ def _train(model: SentimentModel, train_items: Sequence[torch.Tensor], train_lab
            valid_items: Sequence[torch.Tensor], valid_labels: np.ndarray, pad_value: float, config: TrainConfig,
            device: torch.device, on_progress: ProgressCallback | None) -> TrainResult:
     model.to(device)
-    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=config.lr or 1e-3)
     min_length = getattr(model, "min_length", 1)
     batches = count_batches(len(train_items), config.batch_size)
     total, every = config.epochs * batches, max(1, batches // config.reports_per_epoch)
+    optimizer, schedule = _optimizer(model, config, total)
     result, best_loss, best_state, started = TrainResult(), float("inf"), None, time.perf_counter()
     for epoch in range(1, config.epochs + 1):
         model.train()
@@ -108,18 +117,24 @@ def _train(model: SentimentModel, train_items: Sequence[torch.Tensor], train_lab
         stream = iter_batches(train_items, train_labels, config.batch_size, pad_value=pad_value, device=device,
                               shuffle=True, seed=config.seed * 1000 + epoch, min_length=min_length)
         for number, batch in enumerate(stream, start=1):
-            logits = model(batch.inputs, batch.lengths)  # (batch, output_dim)
+            follow_shared_count()
+            with precision(model, device):
+                logits = model(batch.inputs, batch.lengths).float()  # (batch, output_dim)
             loss = loss_function(logits, batch.labels)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
+            if schedule is not None:
+                schedule.step()
             loss_sum += loss.item() * len(batch.labels)
             correct += int((_predicted(logits) == batch.labels).sum())
             seen += len(batch.labels)
             if on_progress and (number % every == 0 or number == batches):
-                on_progress((epoch - 1) * batches + number, total, {
+                done, elapsed = (epoch - 1) * batches + number, time.perf_counter() - started
+                on_progress(done, total, {
                     "phase": "train", "epoch": epoch, "batch": number, "batches": batches,
-                    "loss": loss_sum / seen, "accuracy": correct / seen, "elapsed": time.perf_counter() - started,
+                    "loss": loss_sum / seen, "accuracy": correct / seen, "elapsed": elapsed,
+                    "eta": elapsed / done * (total - done),  # validation excluded; early stopping may end sooner
                 })
         seconds = time.perf_counter() - epoch_start
         valid_loss, valid_accuracy = _validate(model, valid_items, valid_labels, config.batch_size, pad_value, min_length, device)
@@ -139,6 +154,18 @@ def _train(model: SentimentModel, train_items: Sequence[torch.Tensor], train_lab
     model.load_state_dict(best_state)
     model.eval()
     return result
+
+
+def _optimizer(model: SentimentModel, config: TrainConfig, steps: int):
+    """Adam at a constant rate; for a fine-tuned transformer AdamW with warm-up then linear decay to zero."""
+    groups = getattr(model, "parameter_groups", None)
+    if groups is None:
+        return torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=config.lr or 1e-3), None
+    optimizer = torch.optim.AdamW(groups(config.lr or 1e-3), weight_decay=0.01)
+    warmup = max(1, int(config.warmup * steps))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: (step + 1) / warmup if step < warmup else max(0.0, (steps - step) / max(1, steps - warmup)))
+    return optimizer, schedule
 
 
 def _predicted(logits: torch.Tensor) -> torch.Tensor:

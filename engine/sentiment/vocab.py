@@ -2,11 +2,14 @@
 
 The tokeniser is a small regex rather than scikit-learn's `token_pattern`, because that pattern
 drops punctuation and emoticons (`!`, `:(`), which carry sentiment. Links and @-mentions become
-`<url>` and `<user>`: each is unique, so as words they would only bloat the vocabulary.
+`<url>` and `<user>`: each is unique, so as words they would only bloat the vocabulary. HTML tags
+(IMDB's `<br />` line breaks) and entities are read as the text they stand for, so `br` never
+becomes a review's most frequent "word".
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections import Counter
@@ -20,7 +23,13 @@ VOCAB_FORMAT = "embedding-lab-vocab/1"
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _USER = re.compile(r"@\w+")
+_TAG = re.compile(r"</?[a-z][a-z0-9]*(?:\s[^<>]*)?/?>", re.IGNORECASE)  # <br />, <i>, </p>; not "<3" or "a < b"
 _TOKEN = re.compile(r"<url>|<user>|[:;=][-']?[()dp]|[a-z0-9]+(?:'[a-z]+)?|#\w+|[^\w\s]", re.IGNORECASE)
+
+
+def strip_markup(text: str) -> str:
+    """HTML tags become spaces and entities their characters (`&amp;` → `&`), so markup never reads as words."""
+    return html.unescape(_TAG.sub(" ", str(text)))
 
 
 def mask_links(text: str, url: str = "<url>", user: str = "<user>") -> str:
@@ -30,7 +39,7 @@ def mask_links(text: str, url: str = "<url>", user: str = "<user>") -> str:
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased words (contractions kept whole), hashtags, emoticons and punctuation marks."""
-    return [token.lower() for token in _TOKEN.findall(mask_links(text))]
+    return [token.lower() for token in _TOKEN.findall(mask_links(strip_markup(text)))]
 
 
 def add_bigrams(tokens: Sequence[str]) -> list[str]:
