@@ -1,0 +1,87 @@
+"""Fine-tuning MiniLM's top layers, the on-disk state cache, and a fine-tuned classifier's round trip."""
+
+import numpy as np
+import torch
+
+from engine.sentiment import models
+from engine.sentiment.batches import MiniLMFeaturizer
+from engine.sentiment.encoder import LAYERS, STATE_DIM, FrozenEncoder
+from engine.sentiment.persist import load_classifier, save_classifier
+from engine.sentiment.predict import SentimentClassifier, run_model
+from engine.sentiment.state_cache import StateCache
+from engine.sentiment.train import TrainConfig, train
+from engine.store import ModelStore
+
+CPU = torch.device("cpu")
+
+
+def _loss(model, items, labels) -> float:
+    logits = run_model(model, items, batch_size=8, pad_value=0.0, min_length=1, device=CPU)
+    return models.loss_function(logits, torch.as_tensor(labels)).item()
+
+
+def test_one_fine_tuning_step_lowers_the_loss_on_a_tiny_batch():
+    torch.manual_seed(0)
+    model = models.build_model("minilm_ft", 2, 0, {"layers": 1})
+    model.start_from_pretrained()
+    items = [torch.randn(n, STATE_DIM) for n in (5, 7, 6, 9, 4, 8, 5, 6)]
+    labels = np.array([0, 1, 0, 1, 0, 1, 0, 1])
+    before = _loss(model, items, labels)
+    train(model, items, labels, items, labels, pad_value=0.0, device=CPU,
+          config=TrainConfig(epochs=1, batch_size=8, lr=1e-2, warmup=0.0))
+    assert _loss(model, items, labels) < before
+
+
+def test_fine_tuned_layers_start_from_the_pretrained_ones_and_only_they_train():
+    model = models.build_model("minilm_ft", 2, 0, {"layers": 2})
+    model.start_from_pretrained()
+    pretrained = FrozenEncoder(16, CPU).model.encoder.layer[LAYERS - 1].state_dict()
+    for name, value in model.layers[-1].state_dict().items():
+        assert torch.equal(value, pretrained[name])
+    assert models.input_layer("minilm_ft", {"layers": 2}) == LAYERS - 2
+    assert models.count_parameters(model) < 4_000_000  # two layers and a head; the frozen encoder is not counted
+
+
+def test_states_are_read_back_from_disk_without_running_the_encoder(tmp_path, monkeypatch):
+    texts = ["This film is great!", "A review <br /> with a line break.", "This film is great!"]
+    first = FrozenEncoder(32, CPU, layer=4, cache=StateCache(tmp_path)).states(texts)
+    assert first[0].shape[1] == STATE_DIM and first[0] is first[2]
+    fresh = FrozenEncoder(32, CPU, layer=4, cache=StateCache(tmp_path))  # a new process: empty memory, same disk
+    monkeypatch.setattr(FrozenEncoder, "_forward", lambda self, ids: (_ for _ in ()).throw(AssertionError("encoder ran")))
+    again = fresh.states(texts)
+    assert fresh.cache.disk_hits == 2
+    for old, new in zip(first, again):
+        assert torch.equal(old, new)
+
+
+def test_a_damaged_cache_file_is_ignored_and_written_anew(tmp_path):
+    encoder = FrozenEncoder(32, CPU, cache=StateCache(tmp_path))
+    expected = encoder.states(["a damaged file must not break anything"])[0]
+    (stored,) = list(tmp_path.rglob("*.safetensors"))
+    stored.write_bytes(b"not a safetensors file")
+    fresh = FrozenEncoder(32, CPU, cache=StateCache(tmp_path))
+    assert torch.equal(fresh.states(["a damaged file must not break anything"])[0], expected)
+    assert fresh.cache.disk_hits == 0 and stored.stat().st_size > 100
+
+
+def test_the_states_depend_on_the_layer_and_the_cap(tmp_path):
+    cache = StateCache(tmp_path)
+    text = "word " * 100
+    top = FrozenEncoder(32, CPU, cache=cache).states([text])[0]
+    lower = FrozenEncoder(32, CPU, layer=4, cache=cache).states([text])[0]
+    longer = FrozenEncoder(64, CPU, cache=cache).states([text])[0]
+    assert len(top) == 32 and len(longer) == 64 and not torch.equal(top, lower)
+
+
+def test_a_fine_tuned_classifier_comes_back_from_the_store_predicting_the_same(tmp_path):
+    torch.manual_seed(0)
+    model = models.build_model("minilm_ft", 2, 0, {"layers": 1})
+    model.start_from_pretrained()
+    classifier = SentimentClassifier("minilm_ft", model, MiniLMFeaturizer(32, CPU, layer=5), ("negative", "positive"),
+                                     {"layers": 1, "dropout": 0.1}, CPU)
+    store = ModelStore(tmp_path)
+    manifest = save_classifier(store, classifier, "fine-tuned")
+    again = load_classifier(store, manifest.id, CPU)
+    texts = ["This film is not terrible, it's great!", "dull"]
+    np.testing.assert_allclose(again.predict_proba(texts), classifier.predict_proba(texts), atol=1e-6)
+    assert again.featurizer.encoder.layer == 5
