@@ -2,12 +2,15 @@
 
 One job per module, in the notebooks' teaching order:
 
-- `data`       labelled datasets (tweets, BBC News, a user's CSV), validated, with fixed seeded splits
+- `data`       labelled datasets (movie reviews, tweets, BBC News, a user's CSV), validated, with fixed seeded splits
 - `vocab`      the tokeniser, bigrams and the word vocabulary (with `<unk>` and `<pad>`)
-- `encoder`    the frozen MiniLM encoder whose token states feed the transformer model
-- `batches`    texts → padded, length-bucketed batches for any of the six models
+- `lengths`    how much of a text a model reads: a cap from the data, head + tail past it
+- `encoder`    MiniLM's word pieces and its frozen layers' token states, which feed the transformer models
+- `state_cache` those states kept in memory and on disk, by a hash of what they depend on
+- `batches`    texts → padded, length-bucketed batches for any of the models
 - `models`     the six networks and the catalogue that describes them
-- `train`      the trainer: progress callbacks, early stopping, best checkpoint, cancellation
+- `train`      the trainer: progress callbacks, early stopping, best checkpoint, cancellation, fine-tuning
+- `estimate`   how long fine-tuning will take on this device, timed from one step
 - `evaluate`   accuracy, macro-F1, confusion matrices, and the TF-IDF + logistic regression reference
 - `predict`    a trained classifier: texts → labels and probabilities
 - `experiment` one model on one dataset, from splits to test scores (what the page and bench run)

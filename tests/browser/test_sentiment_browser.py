@@ -1,4 +1,4 @@
-"""Sentiment lab in a real browser: train FastText on the bundled tweets for one epoch and read the result."""
+"""Sentiment lab in a real browser: train FastText on the bundled movie reviews for one epoch and read the result."""
 
 from tests.conftest import wait_for_app
 
@@ -7,6 +7,9 @@ def test_training_fasttext_for_one_epoch_shows_a_result_row(page, app_url):
     page.goto(app_url + "/sentiment_lab")
     wait_for_app(page)
     page.get_by_text("Sentiment lab", exact=True).first.wait_for()
+    # The movie reviews are the first dataset, and the caps shown were chosen from them.
+    page.get_by_text("Movie reviews (IMDB)").first.wait_for()
+    page.get_by_text("words cover 95% of them whole").wait_for()
 
     # Keep only FastText: remove the CNN from the pre-selected models.
     models = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Models")
@@ -19,7 +22,7 @@ def test_training_fasttext_for_one_epoch_shows_a_result_row(page, app_url):
     page.get_by_role("button", name="Train", exact=True).click()
 
     # Training runs in the background; the page polls it and redraws once it is done.
-    page.get_by_text("Comparison on Tweets").wait_for(timeout=240_000)
+    page.get_by_text("Comparison on Movie reviews (IMDB)").wait_for(timeout=240_000)
     wait_for_app(page)
     best = page.locator('[data-testid="stAlert"]').filter(has_text="Best on the test split")
     best.wait_for()
