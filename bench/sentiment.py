@@ -73,8 +73,9 @@ def movie_reviews(seeds: int) -> list[str]:
                       on_progress=_printer(), baseline=False)
         comparison_s = time.perf_counter() - started
         started = time.perf_counter()
+        printer = _printer()
         tuned = train_classifier("minilm_ft", splits, config=TrainConfig(epochs=3, batch_size=16, seed=seed),
-                                 device=default_device(), on_progress=_printer())
+                                 device=default_device(), on_progress=lambda step, total, metrics: printer(step, total, {**metrics, "model": "minilm_ft"}))
         tune_s = time.perf_counter() - started
         reference = tfidf_baseline(splits, seed=seed)
         scores = {result.title: result.test.accuracy for result in six.results}
