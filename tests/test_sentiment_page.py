@@ -45,6 +45,14 @@ def test_the_page_opens_on_the_movie_reviews_with_caps_chosen_from_them(app):
     assert not app.error
 
 
+def test_choosing_fine_tuning_shows_a_measured_time_estimate_before_training(app):
+    app.multiselect(key="sent_models").set_value(["minilm_ft"]).run()
+    assert app.slider(key="sent_ft_layers").value == 2  # on a CPU; every layer on a GPU
+    estimate = next(block.value for block in app.info if "Fine-tuning" in block.value)
+    assert "2 of MiniLM's 6 layers" in estimate and "timed from one training step" in estimate
+    assert not app.exception
+
+
 def test_picking_the_tweets_gives_them_their_own_shorter_caps(app):
     app.selectbox(key="sent_dataset").set_value("tweets-3").run()
     assert app.number_input(key="sent_words_tweets-3_0").value < 80
