@@ -55,11 +55,12 @@ def test_uploading_a_csv_shows_the_predictions_and_a_download(tab, tmp_path):
 
 
 def test_typed_html_is_shown_as_text_with_coloured_words(tab):
-    tab.get_by_label("Your text").fill("<script>document.title='hacked'</script> I love it")
+    tab.get_by_label("Your text").fill("<script>document.title='hacked'</script> I love it, 3 < 5")
     tab.get_by_role("button", name="Predict").click()
     wait_for_app(tab)
     tab.get_by_text("Colour = effect on P(").wait_for()
-    words = tab.locator('[data-testid="stMarkdownContainer"]').filter(has_text="script")
-    assert words.count() >= 1 and "<" in words.first.inner_text()
+    # Tags are markup, not words (they are dropped); every other character shows as typed, never as HTML.
+    words = tab.locator('[data-testid="stMarkdownContainer"]').filter(has_text="document")
+    assert words.count() >= 1 and "<" in words.first.inner_text() and "script" not in words.first.inner_text()
     assert tab.title() != "hacked"
     assert tab.locator('[data-testid="stMetricValue"]').count() == 2

@@ -8,21 +8,20 @@ def test_training_fasttext_for_one_epoch_shows_a_result_row(page, app_url):
     wait_for_app(page)
     page.get_by_text("Sentiment lab", exact=True).first.wait_for()
     # The movie reviews are the first dataset, and the caps shown were chosen from them.
-    page.get_by_text("Movie reviews (IMDB)").first.wait_for()
     page.get_by_text("words cover 95% of them whole").wait_for()
 
     # Keep only FastText: remove the CNN from the pre-selected models.
     models = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Models")
     models.get_by_role("button", name="Remove 4 · CNN (Kim 2014)").click()
     wait_for_app(page)
-    epochs = page.get_by_label("Epochs (at most)")
+    epochs = page.get_by_role("spinbutton", name="Epochs (at most)")
     epochs.fill("1")
     epochs.press("Enter")
     wait_for_app(page)
     page.get_by_role("button", name="Train", exact=True).click()
 
     # Training runs in the background; the page polls it and redraws once it is done.
-    page.get_by_text("Comparison on Movie reviews (IMDB)").wait_for(timeout=240_000)
+    page.get_by_text("Comparison on Movie reviews").wait_for(timeout=240_000)
     wait_for_app(page)
     best = page.locator('[data-testid="stAlert"]').filter(has_text="Best on the test split")
     best.wait_for()
