@@ -27,9 +27,23 @@ MAX_SCORE_BYTES = 2**27
 # From this many queries on, the bfloat16 shortlist pays for its extra steps.
 LOW_PRECISION_MIN_QUERIES = 16
 SHORTLIST_EXTRA = 32
-# |bf16 cosine − exact cosine| for unit vectors: inputs rounded to 8-bit mantissas (≤ 2⁻⁸ · |q||u| by
-# Cauchy–Schwarz) plus the rounding of the bfloat16 result (≤ 2⁻⁹); 0.008 leaves a margin over 0.0059.
-BF16_ERROR = 0.008
+BF16_UNIT_ROUNDOFF = 2.0**-8  # bfloat16 keeps 8 significant bits: rounding to nearest errs ≤ 2⁻⁸ relative
+
+
+def bf16_score_error(dim: int) -> float:
+    """A bound on |bfloat16 cosine − exact cosine| for unit vectors of `dim` components.
+
+    With u = 2⁻⁸, both operands are rounded: q̃ = q + δq, ũ = x + δx with |δq_i| ≤ u|q_i|, |δx_i| ≤ u|x_i|, so
+    |q̃·ũ − q·x| ≤ |δq·x| + |q·δx| + |δq·δx| ≤ (2u + u²)·Σ|q_i||x_i| ≤ 2u + u² (Cauchy–Schwarz, unit rows).
+    The products are summed in float32 (unit roundoff 2⁻²⁴): ≤ dim · 2⁻²⁴ · Σ|q̃_i ũ_i| ≤ dim · 2⁻²⁴ · (1 + u)²
+    (the classical γ_n bound to first order; the factor 1.01 covers the higher-order terms for dim < 10⁵).
+    The float32 sum s is then stored in bfloat16: ≤ u·|s|, and |s| ≤ 1 + (the two errors above).
+    Near 1 this is about 3u ≈ 0.0118; counting one operand only (the old 0.008) is beaten by a real pair
+    (tests/test_search_bound.py builds it).
+    """
+    operands = 2 * BF16_UNIT_ROUNDOFF + BF16_UNIT_ROUNDOFF**2
+    accumulation = 1.01 * dim * 2.0**-24 * (1 + BF16_UNIT_ROUNDOFF) ** 2
+    return operands + accumulation + BF16_UNIT_ROUNDOFF * (1 + operands + accumulation)
 
 
 @lru_cache(maxsize=1)
@@ -83,6 +97,7 @@ def _top_k_shortlisted(
     chunk = _chunk(unit, queries, torch.bfloat16)
     buffer = torch.empty(chunk, len(unit), dtype=torch.bfloat16)  # (chunk, vocab)
     shortlist_buffer = np.empty((chunk, wide), dtype=np.int64)
+    error = bf16_score_error(unit.shape[1])
     values, rows = [], []
     for start in range(0, len(queries), chunk):
         block = queries[start : start + chunk]  # (n, dim)
@@ -94,7 +109,7 @@ def _top_k_shortlisted(
         top_values, order = exact.topk(k, dim=1)
         top_rows = shortlist.gather(1, order)
         # Subtle: proven only if the k-th exact score beats anything the shortlist may have missed.
-        unproven = top_values[:, -1] < floor + BF16_ERROR
+        unproven = top_values[:, -1] < floor + error
         if unproven.any():
             top_values[unproven], top_rows[unproven] = _top_k_float32(unit, block[unproven], k)
         values.append(top_values)
