@@ -33,6 +33,9 @@ from engine.uploads import decode_text
 # Upload limit, the same as Streamlit's server.maxUploadSize in .streamlit/config.toml.
 MAX_UPLOAD_BYTES = 200 * 2**20
 MAX_DIM = 4096
+# No embedding or layout has coordinates this large: such values are a misread file (text bytes read as
+# floats, a wrong byte order), and they would overflow float32 norms and dot products downstream.
+MAX_ABS_VALUE = 1e6
 # Rows are parsed this many at a time, so a 200 MB file never becomes one giant list of strings.
 _PARSE_CHUNK_ROWS = 20_000
 
@@ -134,7 +137,7 @@ def _read_text(data: bytes, fmt: str) -> LoadedVectors:
         words.extend(word for _, word, _ in split)
         vectors[start : start + len(split)] = _parse_numbers([(number, values) for number, _, values in split], dim)
     _refuse_duplicates(words, [number for number, _ in rows])
-    _refuse_non_finite(vectors, [f"line {number}" for number, _ in rows], words)
+    _refuse_unusable_numbers(vectors, [f"line {number}" for number, _ in rows], words)
     return LoadedVectors(words, vectors, fmt)
 
 
@@ -200,6 +203,7 @@ def _read_word2vec_binary(data: bytes) -> LoadedVectors:
             f"but the whole file is {len(data):,} bytes: it is cut short or not a word2vec binary file."
         )
     _require_two(count, 1)
+    _refuse_text_as_binary(data, header_line, count, dim)
     with _temporary_file(data) as path, _gensim_duplicates() as duplicates:
         try:
             kv = KeyedVectors.load_word2vec_format(str(path), binary=True)
@@ -217,8 +221,35 @@ def _read_word2vec_binary(data: bytes) -> LoadedVectors:
         )
     words = list(kv.index_to_key)
     vectors = np.ascontiguousarray(kv.vectors, dtype=np.float32)
-    _refuse_non_finite(vectors, [f"entry {i + 1:,}" for i in range(len(words))], words)
+    _refuse_unusable_numbers(vectors, [f"entry {i + 1:,}" for i in range(len(words))], words)
     return LoadedVectors(words, vectors, "word2vec-binary")
+
+
+def _refuse_text_as_binary(data: bytes, header_line: bytes, count: int, dim: int) -> None:
+    """A text file named .bin would be read as floats made of its characters: refuse it.
+
+    The bytes of a binary file's first entries hold raw float32s; for real vectors some of those bytes are
+    control characters or not UTF-8 (each float's 4 bytes pass as text with odds of a few in 100, and the
+    window below holds up to 8 × dim of them). A window that reads as clean text is a text file.
+    """
+    start = len(header_line) + 1
+    window = data[start : start + min(count, 8) * (dim * 4 + 16)]
+    for cut in range(4):  # the window may end inside a multi-byte character
+        try:
+            text = window[: len(window) - cut].decode("utf-8")
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return
+    first_row = text.split("\n", 1)[0].split()
+    if len(first_row) >= 2 and all(_is_number(part) for part in first_row[1:]) and all(
+        character.isprintable() or character in "\t\n\r" for character in text
+    ):
+        raise LabError(
+            "this file is text, not word2vec binary (its vectors are written out as characters). "
+            "Choose the word2vec text or GloVe format for it."
+        )
 
 
 @contextmanager
@@ -285,7 +316,7 @@ def _read_projector_tsv(data: bytes, metadata: bytes | None, max_bytes: int) -> 
     else:
         words = [f"#{i}" for i in range(1, len(rows) + 1)]
         notes.append("no metadata column with one distinct value per row, so points are named #1, #2, …")
-    _refuse_non_finite(vectors, [f"line {number} of vectors.tsv" for number, _ in rows], words)
+    _refuse_unusable_numbers(vectors, [f"line {number} of vectors.tsv" for number, _ in rows], words)
     return LoadedVectors(words, vectors, "projector-tsv", columns, notes)
 
 
@@ -343,17 +374,18 @@ def read_coordinates(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Coord
     points = np.empty((len(table), len(axes)), dtype=np.float32)  # (words, 2 or 3)
     for column, axis in enumerate(axes):
         numbers = pd.to_numeric(table[axis], errors="coerce")
-        bad = np.flatnonzero(numbers.isna().to_numpy() | ~np.isfinite(numbers.to_numpy(dtype=float, na_value=np.nan)))
+        bad = np.flatnonzero(numbers.isna().to_numpy())
         if len(bad):
             row = int(bad[0])
             raise LabError(
-                f"line {row + 2} of the coordinates CSV: {axis} is {_preview(table[axis].iloc[row])}, not a finite number."
+                f"line {row + 2} of the coordinates CSV: {axis} is {_preview(table[axis].iloc[row])}, not a number."
             )
         points[:, column] = numbers.to_numpy(dtype=np.float32)
     words = [word.strip() for word in table[word_column].tolist()]
     empty = [i for i, word in enumerate(words) if not word]
     if empty:
         raise LabError(f"line {empty[0] + 2} of the coordinates CSV has no word.")
+    _refuse_unusable_numbers(points, [f"line {row + 2} of the coordinates CSV" for row in range(len(words))], words)
     _refuse_duplicates(words, list(range(2, len(words) + 2)))
     return Coordinates(words, points, axes)
 
@@ -435,15 +467,30 @@ def _refuse_duplicates(words: Sequence[str], lines: Sequence[int]) -> None:
         first[word] = line
 
 
-def _refuse_non_finite(vectors: np.ndarray, places: Sequence[str], words: Sequence[str]) -> None:
-    bad_rows = np.flatnonzero(~np.isfinite(vectors).all(axis=1))
-    if len(bad_rows):
-        row = int(bad_rows[0])
-        value = next(v for v in vectors[row].tolist() if not math.isfinite(v))
-        raise LabError(
-            f"{places[row]} ({words[row]!r}) holds {value}: vectors must be finite numbers "
-            f"({len(bad_rows):,} row(s) have NaN or infinity)."
-        )
+def _refuse_unusable_numbers(vectors: np.ndarray, places: Sequence[str], words: Sequence[str]) -> None:
+    """The one finiteness check every reader applies: NaN, infinity and |x| > MAX_ABS_VALUE are refused."""
+    usable = np.isfinite(vectors) & (np.abs(vectors) <= MAX_ABS_VALUE)
+    bad_rows = np.flatnonzero(~usable.all(axis=1))
+    if not len(bad_rows):
+        return
+    row = int(bad_rows[0])
+    value = float(vectors[row][~usable[row]][0])
+    if math.isfinite(value):
+        reason = f"numbers beyond ±{MAX_ABS_VALUE:,.0f} mean the file was misread or is damaged"
+    else:
+        reason = "vectors must be finite numbers"
+    raise LabError(
+        f"{places[row]} ({words[row]!r}) holds {value:g}: {reason} "
+        f"({len(bad_rows):,} row(s) have NaN, infinity or such values)."
+    )
+
+
+def _is_number(token: str) -> bool:
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
 
 
 def _unique(values: Sequence[str]) -> bool:

@@ -109,6 +109,39 @@ def test_bad_binary_files_are_refused(data, expected):
         formats.read_vectors(data, "word2vec-binary")
 
 
+@pytest.mark.parametrize("data", [
+    b"2 3\nhello nan inf 0.5 nan inf 0.5 nan inf\nworld inf nan 1.0 inf nan 1.0 nan\n",  # gensim read it as 2e-19s
+    b"2 3\nhello 0.1 0.2 0.3\nworld 0.3 0.2 0.1\n",
+    "2 2\ncafé 0.1 0.2\nthé 0.3 0.4\n".encode(),
+])
+def test_a_text_file_named_bin_is_refused_as_text(data):
+    assert formats.guess_format("vectors.bin", data) == "word2vec-binary"
+    with pytest.raises(LabError, match="this file is text, not word2vec binary"):
+        formats.read_vectors(data, "word2vec-binary")
+
+
+def test_real_binary_files_are_never_mistaken_for_text():
+    """The text check must not refuse real files, even tiny ones whose floats happen to be printable bytes."""
+    rng = np.random.default_rng(0)
+    for dim in (1, 2, 3, 50):
+        for _ in range(300):
+            vectors = rng.normal(size=(2, dim)).astype(np.float32)
+            loaded = formats.read_vectors(formats.write_vectors(["a", "b"], vectors, "word2vec-binary"), "word2vec-binary")
+            np.testing.assert_array_equal(loaded.vectors, vectors)
+
+
+@pytest.mark.parametrize("fmt", ["word2vec-text", "word2vec-binary", "glove", "fasttext-vec", "projector-tsv"])
+def test_every_reader_refuses_absurd_values_the_same_way(fmt, vectors):
+    absurd = vectors[:3].copy()
+    absurd[2, 4] = -3e7
+    if fmt == "projector-tsv":
+        data, metadata = formats.write_projector_vectors(absurd), b"a\nb\nc\n"
+    else:
+        data, metadata = formats.write_vectors(["a", "b", "c"], absurd, fmt), None
+    with pytest.raises(LabError, match=r"\('c'\) holds -3e\+07: numbers beyond ±1,000,000"):
+        formats.read_vectors(data, fmt, metadata=metadata)
+
+
 def test_binary_duplicates_and_nan_are_refused(vectors):
     doubled = formats.write_vectors(["a", "b", "c"], vectors[:3], "word2vec-binary").replace(b"c ", b"a ", 1)
     with pytest.raises(LabError, match="repeats words.*'a'"):
@@ -132,6 +165,8 @@ def test_bad_metadata_is_refused(metadata, expected, vectors):
     (b"", "empty"),
     (b"word,x\nking,1\nqueen,2\n", "2 or 3 coordinate columns"),
     (b"word,x,y\nking,1,2\nqueen,2,oops\n", "line 3 of the coordinates CSV: y is 'oops'"),
+    (b"word,x,y\nking,1,2\nqueen,inf,1\n", r"line 3 of the coordinates CSV \('queen'\) holds inf"),
+    (b"word,x,y\nking,1,2e9\nqueen,2,1\n", "beyond ±1,000,000"),
     (b"word,x,y\nking,1,2\nking,2,3\n", "line 3 repeats the word 'king'"),
     (b"word,x,y\nking,1,2\n", "at least two words"),
 ])
