@@ -1,7 +1,10 @@
 """Exact top-k cosine search of query rows against a unit-normalised vocabulary matrix.
 
 The answer is always exact; what varies is how it is reached, chosen by the hardware:
-- one query on the CPU: numpy's OpenBLAS matrix-vector product, about 25% faster than torch's here;
+- one query on the CPU: torch's matrix-vector product on every core, then the top k of 16 slices in
+  parallel and of their 16·k winners (`torch.topk` of one long row runs on one core): 2.1 ms for
+  400,000 words here, against 3.5 ms for numpy's product and one `topk` (OpenBLAS's idle threads
+  then spin against torch's);
 - many queries on a CPU with bfloat16 matrix instructions (AVX-512 BF16, AMX): score in bfloat16,
   which halves the memory written and read for the (queries × vocabulary) block and runs the product
   about 5× faster, keep a generous shortlist per query (a compiled scan with a running threshold,
@@ -61,12 +64,35 @@ def top_k(
     is `unit` in bfloat16 and enables the shortlist strategy on a capable CPU.
     """
     if unit.device.type == "cpu" and len(queries) == 1:
-        scores = torch.from_numpy(unit.numpy() @ queries[0].numpy())  # (vocab,)
-        values, rows = scores.topk(k)
+        values, rows = top_k_of_row(torch.mv(unit, queries[0]), k)  # scores (vocab,)
         return values[None], rows[None]
     if unit_bf16 is not None and unit.device.type == "cpu" and len(queries) >= LOW_PRECISION_MIN_QUERIES:
         return _top_k_shortlisted(unit, unit_bf16, queries, k)
     return _top_k_float32(unit, queries, k)
+
+
+SINGLE_ROW_SLICES = 16  # enough slices to keep every core busy, few enough that merging their winners is free
+
+
+def top_k_of_row(scores: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The k largest entries of a 1-D tensor and their positions, with `topk` run across cores.
+
+    Exact: each of the k largest entries lies in some slice and is among that slice's k largest (fewer
+    than k entries of its slice beat it, or it would not be among the k largest overall), so the k largest of
+    the slices' winners are the k largest of the row. Ties may be ordered differently from one `topk`.
+    """
+    slice_length = len(scores) // SINGLE_ROW_SLICES
+    if slice_length <= k:
+        return scores.topk(k)
+    covered = slice_length * SINGLE_ROW_SLICES
+    values, positions = scores[:covered].view(SINGLE_ROW_SLICES, slice_length).topk(k, dim=1)
+    positions = positions + torch.arange(0, covered, slice_length, device=scores.device)[:, None]
+    values, positions = values.flatten(), positions.flatten()
+    if covered < len(scores):  # the few entries past the last whole slice compete too
+        values = torch.cat([values, scores[covered:]])
+        positions = torch.cat([positions, torch.arange(covered, len(scores), device=scores.device)])
+    best, order = values.topk(k)
+    return best, positions[order]
 
 
 def _chunk(unit: torch.Tensor, queries: torch.Tensor, dtype: torch.dtype) -> int:

@@ -87,3 +87,25 @@ def test_the_shortlist_is_right_when_most_scores_are_negative():
     expected_values, expected_rows = reference(vocabulary, queries, 15)
     assert expected_values[0, -1] < 0  # the answer reaches into negative cosines
     assert torch.equal(rows, expected_rows)
+
+
+@pytest.mark.parametrize("k", [1, 10, 40])
+def test_top_k_of_a_row_in_slices_is_exact_in_the_worst_placements(k):
+    """The sliced top-k against one `topk`: all winners in one slice, the best in the ragged tail, ties."""
+    generator = torch.Generator().manual_seed(k)
+    length = 16 * 50 + 7  # 16 slices of 50 and a tail of 7
+    rows = []
+    crowded = torch.rand(length, generator=generator)
+    crowded[100 : 100 + k] += 2  # every winner in the third slice
+    rows.append(crowded)
+    tail = torch.rand(length, generator=generator)
+    tail[-3:] += 5  # the best entries past the last whole slice
+    rows.append(tail)
+    rows.append(torch.randint(0, 3, (length,), generator=generator).float())  # ties everywhere
+    rows.append(torch.rand(20, generator=generator))  # too short to slice
+    for scores in rows:
+        values, positions = search.top_k_of_row(scores, k if k < len(scores) else 5)
+        expected = scores.topk(len(values)).values
+        assert torch.equal(values, expected)
+        assert torch.equal(scores[positions], values)
+        assert len(set(positions.tolist())) == len(positions)
