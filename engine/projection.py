@@ -294,32 +294,43 @@ def _umap(matrix: np.ndarray, params: ProjectionParams, report: ProgressCallback
 
 
 def _spectral_init(matrix: np.ndarray, indices: np.ndarray, distances: np.ndarray, params: ProjectionParams):
-    """UMAP's spectral initialisation, found faster: (rows, dims) coordinates, or "spectral" to let umap-learn do it.
-
-    umap-learn asks ARPACK for the smallest eigenvectors of the graph Laplacian I − D^-½ A D^-½ (which="SM"),
-    which converges slowly (4.5 s of CPU on 20,000 GloVe words). They are the largest eigenvectors of
-    D^-½ A D^-½ (which="LA"), found in about 0.1 s. A graph in several pieces needs umap-learn's own
-    component-by-component layout, so it falls back to that.
-    """
-    from scipy.sparse import diags
-    from scipy.sparse.csgraph import connected_components
-    from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, eigsh
+    """UMAP's spectral initialisation, found faster: (rows, dims) coordinates, or "spectral" to let umap-learn do it."""
     from umap.umap_ import fuzzy_simplicial_set
 
     random_state = np.random.RandomState(params.seed)
     graph, _, _ = fuzzy_simplicial_set(matrix, params.n_neighbors, random_state, params.metric,
                                        knn_indices=indices, knn_dists=distances)  # (rows, rows) sparse
-    if len(matrix) < 4 * (params.dims + 2) or connected_components(graph, directed=False)[0] > 1:
+    layout = spectral_layout(graph, params.dims) if len(matrix) >= 4 * (params.dims + 2) else None
+    if layout is None:
         return "spectral"
-    scale = diags(1.0 / np.sqrt(np.asarray(graph.sum(axis=1)).ravel()))
-    try:
-        values, vectors = eigsh(scale @ graph @ scale, params.dims + 1, which="LA", tol=1e-4, v0=np.ones(len(matrix)))
-    except (ArpackError, ArpackNoConvergence):
-        return "spectral"
-    layout = vectors[:, np.argsort(values)[::-1][1:]]  # (rows, dims): drop the trivial top eigenvector
     # The same scaling and jitter umap-learn applies to its own spectral layout.
     layout = layout * (10.0 / np.abs(layout).max())
     return (layout + random_state.normal(scale=0.0001, size=layout.shape)).astype(np.float32)
+
+
+def spectral_layout(graph, dims: int) -> np.ndarray | None:
+    """The eigenvectors umap-learn's spectral layout uses, (rows, dims), or None where it must do it itself.
+
+    umap-learn asks ARPACK for the smallest eigenvectors of the normalised Laplacian L = I − D^-½ A D^-½
+    (which="SM"), which converges slowly (4.5 s of CPU on 20,000 GloVe words). L's eigenvalues are
+    1 − those of N = D^-½ A D^-½ with the same eigenvectors, so its smallest are N's largest (which="LA"),
+    found in about 0.1 s. Both drop the trivial eigenvector (D^½·1). With distinct eigenvalues the two give
+    the same subspace; where eigenvalues repeat (a ring graph), neither answer is unique: both give
+    eigenvectors of the same eigenvalues, not always the same ones (tests/test_projection.py checks both
+    cases). A graph in several pieces needs umap-learn's component-by-component layout: None.
+    """
+    from scipy.sparse import diags
+    from scipy.sparse.csgraph import connected_components
+    from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, eigsh
+
+    if connected_components(graph, directed=False)[0] > 1:
+        return None
+    scale = diags(1.0 / np.sqrt(np.asarray(graph.sum(axis=1)).ravel()))
+    try:
+        values, vectors = eigsh(scale @ graph @ scale, dims + 1, which="LA", tol=1e-4, v0=np.ones(graph.shape[0]))
+    except (ArpackError, ArpackNoConvergence):
+        return None
+    return vectors[:, np.argsort(values)[::-1][1:]]  # (rows, dims): drop the trivial top eigenvector
 
 
 class _EpochSink:

@@ -151,3 +151,66 @@ def test_tsne_reports_progress_and_can_be_cancelled(blobs):
 
     with pytest.raises(Stop):
         projection.project(blobs, ProjectionParams("tsne", perplexity=10.0), use_cache=False, on_progress=cancel)
+
+
+def _subspace_gap(first: np.ndarray, second: np.ndarray) -> float:
+    """The largest difference between the projections onto two column spaces (0: the same subspace)."""
+    q1, _ = np.linalg.qr(first)
+    q2, _ = np.linalg.qr(second)
+    return float(np.linalg.norm(q1 @ q1.T - q2 @ q2.T, 2))
+
+
+def _ring(n: int):
+    """A ring graph: its normalised adjacency has every eigenvalue but the extremes twice (cos 2πj/n)."""
+    from scipy.sparse import csr_matrix
+
+    rows = np.arange(n)
+    graph = csr_matrix((np.ones(n), (rows, (rows + 1) % n)), shape=(n, n))
+    return (graph + graph.T).tocsr()
+
+
+@pytest.mark.parametrize("dims", [2, 3])
+def test_the_fast_spectral_start_spans_umap_learns_eigenvectors(blobs, dims):
+    """The largest eigenvectors of D^-½AD^-½ are umap-learn's smallest of its Laplacian: same subspace."""
+    from umap.spectral import spectral_layout
+    from umap.umap_ import fuzzy_simplicial_set
+
+    rng = np.random.default_rng(0)
+    points = np.concatenate([blobs, rng.normal(scale=4.0, size=(120, 12)).astype(np.float32)])  # one connected graph
+    indices, distances = projection.nearest_neighbours(points, 15, "euclidean")
+    graph, _, _ = fuzzy_simplicial_set(points, 15, np.random.RandomState(0), "euclidean",
+                                       knn_indices=indices, knn_dists=distances)
+    ours = projection.spectral_layout(graph, dims)
+    theirs = spectral_layout(points, graph, dims, np.random.RandomState(0))
+    assert ours is not None and ours.shape == (len(points), dims)
+    assert _subspace_gap(ours, theirs) < 1e-3
+
+
+def test_the_spectral_start_on_a_degenerate_spectrum_gives_eigenvectors_of_the_same_eigenvalues():
+    """Worst case: a ring's Laplacian has every eigenvalue but the extremes twice, so single eigenvectors are
+    not defined, and ARPACK (started from the all-ones vector, in umap-learn as here) may return one vector
+    of each of two planes. What must hold: each column is an eigenvector of the Laplacian, and the
+    eigenvalues are the ones umap-learn's columns have."""
+    from scipy.sparse import identity
+    from umap.spectral import spectral_layout
+
+    graph = _ring(200)
+    laplacian = identity(200) - graph / 2  # every degree is 2
+
+    def eigenvalues_and_residual(layout):
+        basis, _ = np.linalg.qr(layout)
+        rayleigh = basis.T @ (laplacian @ basis)
+        return np.sort(np.diag(rayleigh)), float(np.linalg.norm(laplacian @ basis - basis @ rayleigh))
+
+    ours, ours_residual = eigenvalues_and_residual(projection.spectral_layout(graph, 2))
+    theirs, _ = eigenvalues_and_residual(spectral_layout(np.zeros((200, 2)), graph, 2, np.random.RandomState(0)))
+    assert ours_residual < 1e-3
+    np.testing.assert_allclose(ours, theirs, atol=1e-6)
+    assert ours[0] == pytest.approx(1 - np.cos(2 * np.pi / 200), abs=1e-6)  # the smallest non-trivial eigenvalue
+
+
+def test_a_disconnected_graph_leaves_the_spectral_start_to_umap_learn():
+    from scipy.sparse import block_diag
+
+    graph = block_diag([_ring(50), _ring(50)]).tocsr()
+    assert projection.spectral_layout(graph, 2) is None
