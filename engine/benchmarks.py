@@ -10,8 +10,8 @@ but answer all questions at once instead of one `most_similar` call each:
     device gives every cosine a question needs; combining three rows per question is cheap.
 
 Chunks of the vocabulary keep memory bounded (a 19,544 × 300,000 score matrix would need 23 GB).
-Answers whose best and second-best scores lie within float32 rounding of each other are re-scored
-with gensim's own arithmetic, so no near-tie can flip the other way.
+Answers whose best and second-best scores lie within the proven float32 error of each other
+(`near_tie_margin`) are re-scored with gensim's own arithmetic, so no near-tie can flip the other way.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import torch
 from gensim import matutils
-from numba import njit
+from numba import njit, prange
 from scipy import stats
 
 from engine.analogies import COSMUL_EPSILON, check_method
@@ -40,7 +40,6 @@ GOOGLE_FILE = "questions-words.txt"
 PAIR_FILES = {"WordSim-353": "wordsim353.tsv", "SimLex-999": "simlex999.txt"}
 DEFAULT_RESTRICT = 300_000  # gensim's default for both evaluations
 MAX_UPLOAD_BYTES = 20 * 2**20
-_NEAR_TIE = 2e-5  # far above float32 rounding of a cosine (~1e-7), far below typical gaps between answers
 _MAX_ERRORS_SHOWN = 5
 
 
@@ -282,10 +281,8 @@ def evaluate_analogies(
         excluded = np.ascontiguousarray(questions[:, :3])  # (answered, 3): an input word never answers
         best, best_row, second = _scan(embeddings, questions, excluded, limit, method, backend, on_progress)
         if method == "3cosadd":
-            # the score above is cos(x, b + c - a) times ‖b + c - a‖; compare the gap on the cosine scale
-            unit = embeddings.unit
-            lengths = (unit[questions[:, 1]] + unit[questions[:, 2]] - unit[questions[:, 0]]).norm(dim=1).cpu().numpy()
-            exact = _collides(embeddings, questions, aliases, fold) | ((best - second) < _NEAR_TIE * lengths)
+            near_tie = (best - second) < near_tie_margin(embeddings.dim)
+            exact = _collides(embeddings, questions, aliases, fold) | near_tie
             if exact.any():
                 best_row[exact] = _gensim_answers(embeddings, questions[exact], limit, fold)
                 rescored = int(exact.sum())
@@ -322,6 +319,31 @@ def _folded_vocabulary(embeddings: EmbeddingSet, limit: int, fold: bool) -> tupl
         else:
             vocabulary[key] = row
     return vocabulary, aliases
+
+
+def near_tie_margin(dim: int) -> float:
+    """A gap between 3CosAdd's best and second-best scores above which gensim must pick the same word.
+
+    Scores are S(x) = x̂·(b̂ + ĉ − â) for unit rows v̂; u = 2⁻²⁴ (float32), γ = dim·u / (1 − dim·u) bounds a
+    float32 dot product's error relative to Σ|terms| in any summation order (Higham, Thm 3.1).
+    - A stored unit row errs by ρ = γ + 2u per component, relatively (the norm's sum of squares γ, the
+      square root and the division u each).
+    - The lab: each cosine of stored rows errs by ≤ γ(1 + ρ)² + 2ρ + ρ² (Cauchy–Schwarz on unit rows),
+      and sb + sc − sa adds two roundings of sums ≤ 2 and ≤ 3: E_lab ≤ 3(γ + 2ρ) + 5u to first order.
+    - gensim: the mean of the three unit rows carries ≤ (ρ + 4u)·(|â_i| + |b̂_i| + |ĉ_i|) per component (the
+      rows, two float32 additions, the division and the cast), and unitvec's scale is common to every
+      candidate, so it cannot reorder them; the product with v_x and the division by its norm add
+      3γ + 3(ρ + u) (Σ|x̂_i|(|â_i| + |b̂_i| + |ĉ_i|) ≤ 3): E_gensim ≤ 3γ + 6ρ + 15u.
+    If best − second > 2(E_lab + E_gensim), the best word's exact score beats every other word's by more
+    than 2·E_gensim, so gensim ranks it first too. The factor 1.01 covers the higher-order terms.
+    For 50 dimensions this is 1.1e-4 (the 2e-5 × ‖b − a + c‖ used before was not derived, and smaller).
+    """
+    u = 2.0**-24
+    gamma = dim * u / (1 - dim * u)
+    rho = gamma + 2 * u
+    lab = 3 * (gamma * (1 + rho) ** 2 + 2 * rho + rho**2) + 5 * u
+    gensim = 3 * gamma + 6 * rho + 15 * u
+    return 1.01 * 2 * (lab + gensim)
 
 
 def _collides(embeddings: EmbeddingSet, questions: np.ndarray, aliases: dict[str, list[int]], fold: Callable[[str], str]) -> np.ndarray:
@@ -471,17 +493,17 @@ def _block_hits(ra, rb, rc, threshold, method):  # pragma: no cover - compiled
     return count
 
 
-@njit(fastmath=True, cache=True)
+@njit(fastmath=True, cache=True, parallel=True)
 def _scan_chunk(sims, positions, excluded, start, method, tile, best, best_row, second):  # pragma: no cover - compiled
     """Fold a vocabulary chunk of cosines (distinct, chunk) into each question's running top two.
 
-    Column tiles of `tile` rows keep the cosines being read in a core's cache. Deliberately one thread:
-    short parallel regions cost more in hand-offs than they save when other processes share the cores.
+    Column tiles of `tile` rows keep the cosines being read in a core's cache; the questions of a tile are
+    split across numba's threads (each question's running top two is its own, so no two threads write alike).
     """
     width = sims.shape[1]
     for t0 in range(0, width, tile):
         t1 = min(t0 + tile, width)
-        for q in range(positions.shape[0]):
+        for q in prange(positions.shape[0]):
             ra, rb, rc = sims[positions[q, 0], t0:t1], sims[positions[q, 1], t0:t1], sims[positions[q, 2], t0:t1]
             top, top_row, runner_up = best[q], best_row[q], second[q]
             for lo in range(0, t1 - t0, _BLOCK):

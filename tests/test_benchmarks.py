@@ -206,3 +206,55 @@ def test_too_few_known_pairs_is_a_clear_error(glove):
     pairs = benchmarks.read_word_pairs(b"qqxq\tzzvz\t1\nxxqx\tvvzz\t2\nqxqx\tzvzv\t3\n")
     with pytest.raises(LabError, match="Only 0 of the 3 pairs"):
         benchmarks.evaluate_word_pairs(glove, pairs)
+
+
+def _unit(vector):
+    return vector / np.linalg.norm(vector)
+
+
+def test_near_ties_inside_the_derived_margin_are_settled_by_gensims_arithmetic(tmp_path):
+    """Two candidates whose 3CosAdd scores differ by 5e-5: beyond the old ad-hoc margin (2e-5 × ‖b − a + c‖),
+    within the derived one, so the question must be re-scored the way gensim scores it; a clear question is not."""
+    rng = np.random.default_rng(11)
+    dim = 50
+    a, b, c = (_unit(rng.normal(size=dim)) for _ in range(3))
+    target = b + c - a
+    length = float(np.linalg.norm(target))
+    gap = 5e-5
+    assert 2e-5 * length < gap < benchmarks.near_tie_margin(dim)
+
+    def at_cosine(cosine):  # a unit vector at this cosine to b - a + c
+        side = rng.normal(size=dim)
+        side = _unit(side - (side @ target) / length**2 * target)
+        return cosine * target / length + np.sqrt(1 - cosine**2) * side
+
+    first, second = at_cosine(0.9), at_cosine(0.9 - gap / length)
+    d, e, f = (_unit(rng.normal(size=dim)) for _ in range(3))
+    clear = _unit(e + f - d)  # the clear question's answer: its score beats everything by far
+    filler = [_unit(rng.normal(size=dim)) for _ in range(100)]
+    words = ["a", "b", "c", "first", "second", "d", "e", "f", "clear"] + [f"w{i}" for i in range(100)]
+    matrix = np.array([a, b, c, first, second, d, e, f, clear, *filler], dtype=np.float32)
+    embeddings = EmbeddingSet(words, matrix, device=None)
+    keyed = KeyedVectors(dim)
+    keyed.add_vectors(words, matrix)
+    path = tmp_path / "ties.txt"
+    path.write_text(": ties\na b c first\nd e f clear\n")
+    report = benchmarks.evaluate_analogies(embeddings, benchmarks.read_analogies(path), restrict_vocab=len(words))
+    assert report.rescored == 1
+    _, expected = _gensim_counts(keyed, path, len(words))
+    assert (report.sections[0].correct, report.sections[0].answered) == expected["ties"] == (2, 2)
+
+
+@pytest.mark.parametrize("dim", [50, 300])
+def test_the_margin_covers_the_scores_float32_error(dim):
+    """The lab's float32 3CosAdd scores, from stored unit rows, stay within half the margin of the exact
+    scores, for rows of random signs and for rows of one sign (where no rounding error cancels)."""
+    rng = np.random.default_rng(dim)
+    for rows in (rng.normal(size=(2_000, dim)), np.abs(rng.normal(size=(2_000, dim)))):
+        vectors = rows.astype(np.float32)
+        exact_unit = vectors.astype(np.float64) / np.linalg.norm(vectors.astype(np.float64), axis=1, keepdims=True)
+        unit = EmbeddingSet([f"w{i}" for i in range(len(vectors))], vectors, device=None).unit
+        a, b, c = unit[0], unit[1], unit[2]
+        lab = (unit @ b) + (unit @ c) - (unit @ a)  # float32, as the scan combines them
+        exact = exact_unit @ (exact_unit[1] + exact_unit[2] - exact_unit[0])
+        assert float(np.abs(lab.numpy() - exact).max()) < benchmarks.near_tie_margin(dim) / 2
