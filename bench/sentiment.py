@@ -4,13 +4,15 @@ Run under the shared lock:  flock /tmp/embedding-lab-bench.lock python bench/sen
 Movie reviews (issue 11), on repeated seeded 80/10/10 splits of the 1,180 bundled IMDB reviews, mean ± sd:
 the six models with the page's default settings (frozen encoder), MiniLM fine-tuned (top 2 layers, 3
 epochs, batch 16), and the peer reference, word 1–2-gram TF-IDF + logistic regression with C chosen on
-validation, all on the same splits. Targets: the fine-tuned transformer best of all and ≥ the reference on
-the same split; it gets all four probe sentences right; the whole default comparison ≤ 5 min, a BiLSTM
-epoch ≤ 25 s and fine-tuning ≤ 12 min, each for 2,000 reviews (1,600 to train), scaled linearly from the
-1,180 reviews measured here (stated as such). The first seed runs with an empty encoder-state cache
+validation, all on the same splits. Targets: the fine-tuned transformer is the model best on validation,
+and its test score ≥ the reference's on the same split; it gets all four probe sentences right; the whole
+default comparison ≤ 5 min, a BiLSTM epoch ≤ 25 s and fine-tuning ≤ 12 min, each for 2,000 reviews (1,600
+to train), scaled linearly from the 1,180 reviews measured here (stated as such). The first seed runs with an empty encoder-state cache
 (cold); the later ones show what the disk cache saves.
-Tweets (issue 7): on 3-class tweets the best neural model reaches ≥ 77% test accuracy and the
-transformer model is the best of the six; FastText trains one epoch over the training split in < 5 s.
+Tweets (issue 7): on 3-class tweets the best neural model reaches ≥ 77% test accuracy; on 3-class and
+binary tweets the transformer model is the best of the six and beats the reference; FastText trains one
+epoch over the training split in < 5 s. "Best" is always the model best on validation, and its test score
+is the one reported (choosing by test score would tune to the test split).
 Exits non-zero when a target is missed; the last line carries the headline figures.
 """
 
@@ -90,16 +92,21 @@ def movie_reviews(seeds: int) -> list[str]:
               f", MiniLM fine-tuned {tuned.test.accuracy:.2%} ({tuned.training.seconds_per_epoch:.0f} s/epoch), "
               f"TF-IDF + LR {reference.scores.accuracy:.2%} (C={reference.c:g}); six models {comparison_s:.0f} s, "
               f"fine-tuning {tune_s:.0f} s; probes {probes}; epochs run {row['epochs']}", flush=True)
-        if tuned.test.accuracy < reference.scores.accuracy:
-            misses.append(f"seed {seed}: fine-tuned MiniLM {tuned.test.accuracy:.2%} < TF-IDF + LR {reference.scores.accuracy:.2%}")
-        if tuned.test.accuracy < max(scores.values()):
-            misses.append(f"seed {seed}: fine-tuned MiniLM is not the best of the models")
+        # The model a practitioner would pick is the one best on validation; its test score is the one reported.
+        chosen = best_by_validation([*six.results, tuned])
+        row["chosen"] = chosen.title
+        print(f"   chosen on validation: {chosen.title} ({chosen.training.best.valid_accuracy:.2%} valid, "
+              f"{chosen.test.accuracy:.2%} test)", flush=True)
+        if chosen is not tuned:
+            misses.append(f"seed {seed}: the model best on validation is {chosen.title}, not the fine-tuned MiniLM")
+        if chosen.test.accuracy < reference.scores.accuracy:
+            misses.append(f"seed {seed}: the chosen model's {chosen.test.accuracy:.2%} < TF-IDF + LR {reference.scores.accuracy:.2%}")
         if row["probes_right"] < 4:
             misses.append(f"seed {seed}: fine-tuned MiniLM gets {row['probes_right']} of 4 probe sentences")
     train_n = len(split(data, seed=0).train)
     scale = TARGET_REVIEWS / len(data)
     print(f"\n== movie reviews, {seeds} seeds, test accuracy mean ± sd (test split {len(split(data, seed=0).test)} reviews)")
-    for name in [*(key for key in rows[0] if key not in ("seed", "C", "comparison_s", "fine_tune_s", "lstm_epoch_s", "probes_right", "epochs"))]:
+    for name in [*(key for key in rows[0] if key not in ("seed", "C", "comparison_s", "fine_tune_s", "lstm_epoch_s", "probes_right", "epochs", "chosen"))]:
         values = [row[name] for row in rows]
         print(f"   {name:>34}: {statistics.mean(values):.2%} ± {statistics.pstdev(values):.2%}")
     cold = rows[0]
@@ -115,6 +122,11 @@ def movie_reviews(seeds: int) -> list[str]:
         if scaled[key] > target:
             misses.append(f"{key} {scaled[key]:.0f} s > {target:.0f} s")
     return misses
+
+
+def best_by_validation(results: list) -> object:
+    """The result whose restored epoch scored best on the validation split (ties: the first listed)."""
+    return max(results, key=lambda result: result.training.best.valid_accuracy)
 
 
 def _printer():
@@ -157,7 +169,7 @@ def tweets(config: TrainConfig) -> list[str]:
     total = time.perf_counter() - started
 
     scores = {result.classifier.model_key: result for result in three.results}
-    best = max(three.results, key=lambda result: result.test.accuracy)
+    best = best_by_validation(three.results)
     fasttext_epoch = scores["fasttext"].training.seconds_per_epoch
     print("\n== seconds per epoch (training split, CPU)")
     for name, comparison in (("tweets-3", three), ("tweets-2", two), ("bbc-news", bbc)):
@@ -165,12 +177,16 @@ def tweets(config: TrainConfig) -> list[str]:
     print(f"   tweets benchmark: {total:.0f} s")
     misses = []
     if best.test.accuracy < TARGET_ACCURACY:
-        misses.append(f"best neural 3-class accuracy {best.test.accuracy:.4f} < {TARGET_ACCURACY}")
-    if best.classifier.model_key != "transformer":
-        misses.append(f"the best 3-class model is {best.title}, not the transformer")
+        misses.append(f"3-class: the model best on validation scores {best.test.accuracy:.4f} on test, < {TARGET_ACCURACY}")
     if fasttext_epoch >= FASTTEXT_EPOCH_S:
         misses.append(f"FastText epoch {fasttext_epoch:.1f} s ≥ {FASTTEXT_EPOCH_S} s")
-    binary_best = max(two.results, key=lambda result: result.test.accuracy)
+    binary_best = best_by_validation(two.results)
+    # The docs claim both on both tweet tasks: the transformer is best, and the best neural model beats the reference.
+    for task, chosen, comparison in (("3-class", best, three), ("binary", binary_best, two)):
+        if chosen.classifier.model_key != "transformer":
+            misses.append(f"{task}: the model best on validation is {chosen.title}, not the transformer")
+        if chosen.test.accuracy < comparison.baseline.scores.accuracy:
+            misses.append(f"{task}: {chosen.title} {chosen.test.accuracy:.2%} < TF-IDF + LR {comparison.baseline.scores.accuracy:.2%}")
     print(
         f"3-class: best {best.title} {best.test.accuracy:.2%} (F1 {best.test.macro_f1:.3f}) vs TF-IDF+LR {three.baseline.scores.accuracy:.2%} · "
         f"binary: best {binary_best.title} {binary_best.test.accuracy:.2%} vs TF-IDF+LR {two.baseline.scores.accuracy:.2%} · "
