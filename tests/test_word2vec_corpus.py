@@ -76,3 +76,36 @@ def test_the_bundled_lee_corpus_reads():
     assert lee.documents == 300 and lee.tokens > 50_000 and len(lee.preview) == 3
     with pytest.raises(LabError, match="unknown corpus"):
         corpus.bundled("wikipedia")
+
+
+def _patched_zip(text: bytes, *, flag_bits: int = 0, method: int | None = None, corrupt: bool = False) -> bytes:
+    """A one-member stored zip, its headers or data altered the way damaged or exotic archives are."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("a.txt", text)
+    data = bytearray(buffer.getvalue())
+    local, central = data.find(b"PK\x03\x04"), data.find(b"PK\x01\x02")
+    if flag_bits:
+        data[local + 6] |= flag_bits
+        data[central + 8] |= flag_bits
+    if method is not None:
+        data[local + 8 : local + 10] = method.to_bytes(2, "little")
+        data[central + 10 : central + 12] = method.to_bytes(2, "little")
+    if corrupt:
+        start = data.find(text)
+        data[start] ^= 0xFF  # the stored text no longer matches its CRC-32
+    return bytes(data)
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (_patched_zip(b"some words here"), None),
+    (_patched_zip(b"some words here", corrupt=True), r"corpus.zip: a.txt is damaged \(Bad CRC-32"),
+    (_patched_zip(b"some words here", flag_bits=0x1), "a.txt is encrypted"),
+    (_patched_zip(b"some words here", method=99), r"compression method .*\(method 99\)"),
+])
+def test_zip_members_that_cannot_be_read_are_refused_by_name(data, message):
+    if message is None:  # the unaltered archive reads, so the alterations are what the refusals see
+        assert corpus.from_upload("corpus.zip", data).tokens == 3
+        return
+    with pytest.raises(LabError, match=message):
+        corpus.from_upload("corpus.zip", data)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -160,7 +161,22 @@ def _zip_texts(filename: str, data: bytes, max_unpacked: int) -> list[str]:
     unpacked = sum(info.file_size for info in members)
     if unpacked > max_unpacked:
         raise LabError(f"{filename} unpacks to {unpacked / 2**20:,.0f} MB of text; at most {max_unpacked / 2**20:,.0f} MB is accepted.")
-    return [_as_text(f"{filename}/{info.filename}", archive.read(info), max_unpacked) for info in sorted(members, key=lambda i: i.filename)]
+    return [_as_text(f"{filename}/{info.filename}", _read_member(filename, archive, info), max_unpacked)
+            for info in sorted(members, key=lambda i: i.filename)]
+
+
+def _read_member(filename: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """One member's bytes, or a LabError naming the member and what is wrong with it."""
+    where = f"{filename}: {info.filename}"
+    if info.flag_bits & 0x1:
+        raise LabError(f"{where} is encrypted; upload a zip without a password.")
+    try:
+        return archive.read(info)
+    except NotImplementedError:
+        raise LabError(f"{where} uses a compression method this reader does not support (method "
+                       f"{info.compress_type}); re-zip it with ordinary deflate compression.") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+        raise LabError(f"{where} is damaged ({error}); the archive cannot be read whole.") from None
 
 
 def _refuse_binary(filename: str, data: bytes) -> None:
