@@ -169,7 +169,7 @@ def live() -> None:
         if not valid_rows.empty:
             accuracy = px.line(valid_rows, x="epoch", y="valid_accuracy", color="model", markers=True, title="Validation accuracy",
                                labels={"valid_accuracy": "accuracy"}, hover_data=["valid_loss", "epoch_seconds"])
-            accuracy.update_yaxes(tickformat=".0%")
+            accuracy.update_yaxes(tickformat=".0%", autorangeoptions=dict(clipmax=1))  # no axis past 100 %
             right.plotly_chart(accuracy, key="sent_valid_curve")
 
 
@@ -196,7 +196,7 @@ table = comparison.table()
 best = table.iloc[0]
 st.success(f"Best on the test split: **{best['model']}**, {best['test accuracy']:.1%} accuracy, "
            f"macro-F1 {best['test macro-F1']:.3f}.", icon=":material/trophy:")
-st.dataframe(table, key="sent_results", hide_index=True, column_config={
+st.dataframe(table, key="sent_results", hide_index=True, placeholder="—", column_config={
     "parameters": st.column_config.NumberColumn(format="localized"),
     "seconds / epoch": st.column_config.NumberColumn(format="%.1f", help="TF-IDF row: seconds to fit"),
     **{name: st.column_config.NumberColumn(format="percent") for name in ("valid accuracy", "test accuracy", "test macro-F1")},
