@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -304,10 +303,6 @@ def to_csv(table: pd.DataFrame) -> bytes:
 # ---- one text, explained -------------------------------------------------------------------------------
 
 BANDS = ("strong_for", "for", "neutral", "against", "strong_against")
-_BAND_STYLE = {"strong_for": ("green", True), "for": ("green", False), "neutral": (None, False),
-               "against": ("orange", False), "strong_against": ("red", True)}
-LEGEND = {"strong_for": "strongly for", "for": "for", "neutral": "little effect", "against": "against",
-          "strong_against": "strongly against"}
 
 
 @dataclass(frozen=True)
@@ -354,26 +349,3 @@ def bands(scores: np.ndarray) -> list[str]:
         else:
             result.append("strong_against" if -value >= 0.5 * scale else "against")
     return result
-
-
-def escape_markdown(text: str) -> str:
-    """User text inside Streamlit Markdown: backslash-escape every character Markdown or Streamlit would act on."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$:=&\"'])", r"\\\1", text)
-
-
-def band_markdown(text: str, band: str) -> str:
-    """Escaped text in a band's colour (Streamlit's `:color-background[...]`), bold when strong."""
-    colour, bold = _BAND_STYLE[band]
-    shown = f"**{escape_markdown(text)}**" if bold else escape_markdown(text)
-    return f":{colour}-background[{shown}]" if colour else shown
-
-
-def attribution_markdown(explanation: Explanation) -> str:
-    """The words in order, each coloured by its band; never HTML, every user character escaped."""
-    return " ".join(band_markdown(word, band) for word, band in zip(explanation.words, bands(explanation.scores)))
-
-
-def legend_markdown(label: str) -> str:
-    """The colour key, naming the label the colours refer to."""
-    keys = " ".join(band_markdown(LEGEND[band], band) for band in BANDS)
-    return f"Colour = effect on P({escape_markdown(label)}) when the word is removed: {keys}"

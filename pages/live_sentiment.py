@@ -10,6 +10,7 @@ from engine.errors import LabError
 from engine.sentiment.predict import PROBES
 from pages import _live_default as ready_default
 from pages import _live_figures as figures
+from pages import _markup as markup
 
 ERROR = ":material/error:"
 
@@ -44,15 +45,15 @@ def show_text(column, model_id: str, text: str) -> None:
     explanation = live.explain(classifiers[model_id], text)
     prediction = explanation.prediction
     if len(chosen) > 1:
-        column.markdown(f"**{live.escape_markdown(titles[model_id])}**")
+        column.markdown(f"**{markup.escape_markdown(titles[model_id])}**")
     scores, words = column.columns(2, gap="large") if len(chosen) == 1 else (column, column)
     label_col, confidence_col = scores.columns(2)
     label_col.metric("Label", prediction.label)
     confidence_col.metric("Confidence", f"{prediction.confidence:.1%}", help="The probability of the predicted label.")
     scores.plotly_chart(figures.probabilities_figure(prediction), key=f"live_probs_{len(chosen)}_{model_id}")
     box = words.container(border=True)
-    box.markdown(live.attribution_markdown(explanation) or "*(no words)*")
-    box.caption(live.legend_markdown(prediction.label))
+    box.markdown(markup.attribution_markdown(explanation) or "*(no words)*")
+    box.caption(markup.legend_markdown(prediction.label))
     if any(explanation.unknown):
         words.caption(f"{sum(explanation.unknown)} of {len(explanation.words)} words are not in this model's "
                       "vocabulary; it reads each as the unknown token.")
@@ -95,12 +96,12 @@ with file_tab:
         st.error(str(error), icon=ERROR)
         st.stop()
     for note in documents.notes:
-        st.caption(live.escape_markdown(note))
+        st.caption(markup.escape_markdown(note))
     signature = (hashlib.sha1(data).hexdigest(), how, tuple(chosen))
     if st.session_state.get("live_scored", (None,))[0] != signature:  # score once; filtering reruns reuse it
         tables = []
         for number, model_id in enumerate(chosen, start=1):
-            bar = st.progress(0.0, text=f"Scoring {len(documents):,} texts with {live.escape_markdown(titles[model_id])}")
+            bar = st.progress(0.0, text=f"Scoring {len(documents):,} texts with {markup.escape_markdown(titles[model_id])}")
 
             def report(done: int, total: int, _: dict, bar=bar, number=number) -> None:
                 bar.progress(done / total, text=f"Model {number} of {len(chosen)}: scored {done:,} of {total:,} texts")
@@ -117,7 +118,7 @@ with file_tab:
     chart_col.plotly_chart(figures.distribution_figure(counts), key="live_distribution")
     agreement = (f" The two models agree on {predictions['agree'].mean():.1%} of the texts; the table's last columns "
                  "hold the second model's label." if "agree" in predictions else "")
-    chart_col.caption(f"Labels by {live.escape_markdown(titles[first])}.{agreement}")
+    chart_col.caption(f"Labels by {markup.escape_markdown(titles[first])}.{agreement}")
     with table_col:
         shown_labels = st.pills("Show labels", label_names, selection_mode="multi", default=label_names,
                                 key="live_filter")

@@ -4,7 +4,6 @@ Longer than most pages because it is six small lessons; each tab function is one
 and every number comes from engine.text.
 """
 
-import re
 
 import pandas as pd
 import streamlit as st
@@ -13,6 +12,7 @@ import app_state
 from engine import text
 from engine.errors import LabError
 from pages import _text_figures as figures
+from pages._markup import escape_markdown as md
 
 DEFAULT_TEXT = "The cat sat on the mat.\nThe dog ate my homework."
 DRAW_SAMPLES, DRAW_ROWS, DRAW_TERMS, DRAW_DOCS, TABLE_ROWS = 3, 60, 50, 30, 200
@@ -44,11 +44,6 @@ except LabError as error:
 for note in corpus.notes:
     st.warning(note, icon=":material/content_cut:")
 FIRST = next(i for i, tokens in enumerate(token_lists) if tokens)  # the first sample with any token
-
-
-def md(user_text: str) -> str:
-    """User text inside Markdown: backslash-escape every character Markdown or Streamlit would act on."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$:])", r"\\\1", user_text)
 
 
 def say_capped(shown: int, total: int, what: str) -> None:

@@ -15,6 +15,7 @@ from engine.errors import LabError
 from engine.sentiment.experiment import train_classifier
 from engine.sentiment.train import TrainConfig
 from engine.store import ModelStore
+from pages import _markup as markup
 from tests.sentiment_helpers import toy_splits
 
 TINY = live.DefaultConfig(limit=600, epochs=1)
@@ -133,11 +134,11 @@ def test_emoji_and_html_are_classified_as_text(classifier):
 
 def test_markdown_escapes_every_character_streamlit_would_act_on():
     nasty = "<script>alert(1)</script> **bold** [link](http://x) :smile: $x$ `code` _i_ # h ]"
-    escaped = live.escape_markdown(nasty)
+    escaped = markup.escape_markdown(nasty)
     assert re.sub(r"\\(.)", r"\1", escaped) == nasty  # nothing lost
     assert not re.search(r"(?<!\\)[<>*\[\]:$`_#]", escaped)  # nothing left unescaped
     explanation = live.Explanation(None, ["<script>", "]"], np.array([0.5, -0.5]), [False, False])
-    shown = live.attribution_markdown(explanation)
+    shown = markup.attribution_markdown(explanation)
     assert shown == r":green-background[**\<script\>**] :red-background[**\]**]"
 
 
