@@ -42,6 +42,18 @@ def test_fine_tuned_layers_start_from_the_pretrained_ones_and_only_they_train():
     assert models.count_parameters(model) < 4_000_000  # two layers and a head; the frozen encoder is not counted
 
 
+def test_training_attention_runs_without_dropout_and_leaves_the_shared_encoder_alone():
+    """Attention-probability dropout would send training to PyTorch's slow attention path (see models.py);
+    the hidden-state dropout stays, and the frozen encoder's own configuration is not changed."""
+    from engine.sentiment.encoder import minilm_config
+
+    before = minilm_config().attention_probs_dropout_prob
+    model = models.build_model("minilm_ft", 2, 0, {"layers": 2})
+    assert all(layer.attention.self.dropout.p == 0.0 for layer in model.layers)
+    assert all(layer.output.dropout.p == minilm_config().hidden_dropout_prob > 0 for layer in model.layers)
+    assert minilm_config().attention_probs_dropout_prob == before > 0
+
+
 def test_states_are_read_back_from_disk_without_running_the_encoder(tmp_path, monkeypatch):
     texts = ["This film is great!", "A review <br /> with a line break.", "This film is great!"]
     first = FrozenEncoder(32, CPU, layer=4, cache=StateCache(tmp_path)).states(texts)
