@@ -20,7 +20,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
@@ -30,11 +29,11 @@ from scipy import stats
 
 from engine.analogies import COSMUL_EPSILON, check_method
 from engine.errors import LabError
+from engine.jobs import ProgressCallback
 from engine.sources import gensim_test_file
 from engine.uploads import decode_text
 from engine.vectors import EmbeddingSet
 
-ProgressCallback = Callable[[int, int, dict[str, Any]], None]
 
 GOOGLE_FILE = "questions-words.txt"
 PAIR_FILES = {"WordSim-353": "wordsim353.tsv", "SimLex-999": "simlex999.txt"}

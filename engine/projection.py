@@ -25,7 +25,6 @@ import threading
 import time
 import uuid
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -36,9 +35,9 @@ import torch
 
 from engine.device import default_device
 from engine.errors import LabError
+from engine.jobs import ProgressCallback
 from engine.store import lab_home
 
-ProgressCallback = Callable[[int, int, dict[str, Any]], None]
 
 METHODS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
 METRICS = ("cosine", "euclidean")

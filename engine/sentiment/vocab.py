@@ -77,9 +77,6 @@ class Vocabulary:
     def encode(self, tokens: Sequence[str]) -> list[int]:
         return [self.stoi.get(token, UNK_INDEX) for token in tokens]
 
-    def decode(self, ids: Iterable[int]) -> list[str]:
-        return [self.itos[i] for i in ids]
-
     def to_json(self) -> str:
         return json.dumps({"format": VOCAB_FORMAT, "tokens": self.itos}, ensure_ascii=False)
 
