@@ -78,7 +78,7 @@ def solve(
         expression = parse(expression)
     if not 1 <= k <= MAX_K:
         raise LabError(f"k must be between 1 and {MAX_K}; got {k}.")
-    limit = _check_restrict(embeddings, restrict)
+    limit = candidate_limit(embeddings, restrict)
     rows, weights, keys = _resolve(embeddings, expression)
     candidates = embeddings.unit[:limit]  # (limit, dim)
     scores = _score(candidates, embeddings.unit[rows], weights, method)  # (limit,)
@@ -153,11 +153,12 @@ def picture(embeddings: EmbeddingSet, answer: Answer, *, neighbours: int = 4, se
     return Picture(points, arrows, tuple(float(v) for v in pca.explained_variance_ratio_))
 
 
-def _check_restrict(embeddings: EmbeddingSet, restrict: int | None) -> int:
+def candidate_limit(embeddings: EmbeddingSet, restrict: int | None, name: str = "the number of candidate words") -> int:
+    """How many of the most frequent words to search (all for None); `name` is the setting in the message."""
     if restrict is None:
         return len(embeddings)
-    if not 1 <= restrict:
-        raise LabError(f"the number of candidate words must be at least 1; got {restrict:,}.")
+    if restrict < 1:
+        raise LabError(f"{name} must be at least 1; got {restrict:,}.")
     return min(restrict, len(embeddings))
 
 

@@ -27,7 +27,7 @@ from gensim import matutils
 from numba import njit, prange
 from scipy import stats
 
-from engine.analogies import COSMUL_EPSILON, check_method
+from engine.analogies import COSMUL_EPSILON, candidate_limit, check_method
 from engine.errors import LabError
 from engine.jobs import ProgressCallback
 from engine.sources import gensim_test_file
@@ -256,7 +256,7 @@ def evaluate_analogies(
     if backend not in ("auto", "torch"):
         raise LabError(f"backend must be 'auto' or 'torch'; got {backend!r}.")
     started = time.perf_counter()
-    limit = _check_restrict(embeddings, restrict_vocab)
+    limit = candidate_limit(embeddings, restrict_vocab, "restrict_vocab")
     if limit < 4:
         raise LabError(f"an analogy needs at least 4 words to search (three given, one answer); got {limit}.")
     vocabulary, aliases = _folded_vocabulary(embeddings, limit, case_insensitive)
@@ -299,12 +299,6 @@ def evaluate_analogies(
         analogies.name, embeddings.name, method, limit, scores, predictions,
         time.perf_counter() - started, str(embeddings.device), rescored, case_insensitive,
     )
-
-
-def _check_restrict(embeddings: EmbeddingSet, restrict_vocab: int) -> int:
-    if restrict_vocab < 1:
-        raise LabError(f"restrict_vocab must be at least 1; got {restrict_vocab:,}.")
-    return min(restrict_vocab, len(embeddings))
 
 
 def _folded_vocabulary(embeddings: EmbeddingSet, limit: int, fold: bool) -> tuple[dict[str, int], dict[str, list[int]]]:
@@ -573,7 +567,7 @@ def evaluate_word_pairs(
     case_insensitive: bool = True,
 ) -> PairReport:
     """Spearman and Pearson correlation of cosine with human scores, as gensim's `evaluate_word_pairs`."""
-    limit = _check_restrict(embeddings, restrict_vocab)
+    limit = candidate_limit(embeddings, restrict_vocab, "restrict_vocab")
     vocabulary, _ = _folded_vocabulary(embeddings, limit, case_insensitive)
     fold = str.upper if case_insensitive else str
     found, used, skipped = [], [], []
