@@ -6,6 +6,7 @@ import streamlit as st
 
 import app_state
 from engine.errors import LabError
+from pages._catalog import CATALOG
 from pages._chart_text import plain
 
 st.title("Embedding Lab")
@@ -16,14 +17,7 @@ st.markdown(
 )
 st.info(f"Computing on **{app_state.device_label()}**.", icon=":material/memory:")
 
-TOUR = [
-    ("pages/text_to_vectors.py", "Text → vectors", "n-grams, one-hot, the hashing trick, nn.Embedding"),
-    ("pages/embedding_space.py", "Embedding space", "PCA, t-SNE and UMAP maps of a vector space"),
-    ("pages/analogies.py", "Analogies", "king − man + woman, and the standard benchmarks"),
-    ("pages/train_word2vec.py", "Train Word2Vec", "skip-gram and CBOW on a corpus of your choice"),
-    ("pages/sentiment_lab.py", "Sentiment lab", "six classic PyTorch models, trained and compared"),
-    ("pages/live_sentiment.py", "Live sentiment", "your own text through a trained classifier"),
-]
+TOUR = [(entry.path, entry.title, entry.blurb) for entry in CATALOG if entry.blurb]
 for row in (TOUR[:3], TOUR[3:]):
     for column, (path, title, blurb) in zip(st.columns(3), row):
         with column.container(border=True, height=118):
