@@ -31,14 +31,13 @@ from engine.analogies import COSMUL_EPSILON, candidate_limit, check_method
 from engine.errors import LabError
 from engine.jobs import ProgressCallback
 from engine.sources import gensim_test_file
-from engine.uploads import decode_text
+from engine.uploads import BENCHMARK_FILE_LIMIT, decode_text
 from engine.vectors import EmbeddingSet
 
 
 GOOGLE_FILE = "questions-words.txt"
 PAIR_FILES = {"WordSim-353": "wordsim353.tsv", "SimLex-999": "simlex999.txt"}
 DEFAULT_RESTRICT = 300_000  # gensim's default for both evaluations
-MAX_UPLOAD_BYTES = 20 * 2**20
 _MAX_ERRORS_SHOWN = 5
 
 
@@ -161,7 +160,7 @@ def bundled_pairs(name: str) -> PairSet:
 def _lines(source: Path | bytes, name: str) -> list[tuple[int, str]]:
     """(1-based number, text) for each line of a bundled file or an upload, decoded by engine.uploads."""
     data = source.read_bytes() if isinstance(source, Path) else bytes(source)
-    return list(enumerate(decode_text(data, name, limit_bytes=MAX_UPLOAD_BYTES).splitlines(), start=1))
+    return list(enumerate(decode_text(data, name, limit_bytes=BENCHMARK_FILE_LIMIT).splitlines(), start=1))
 
 
 def _raise_errors(errors: list[str], name: str, advice: str) -> None:

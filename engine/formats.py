@@ -28,10 +28,8 @@ import pandas as pd
 from gensim.models import KeyedVectors
 
 from engine.errors import LabError
-from engine.uploads import decode_text
+from engine.uploads import VECTOR_FILE_LIMIT, check_size, decode_text
 
-# Upload limit, the same as Streamlit's server.maxUploadSize in .streamlit/config.toml.
-MAX_UPLOAD_BYTES = 200 * 2**20
 MAX_DIM = 4096
 # No embedding or layout has coordinates this large: such values are a misread file (text bytes read as
 # floats, a wrong byte order), and they would overflow float32 norms and dot products downstream.
@@ -85,12 +83,12 @@ def guess_format(filename: str, data: bytes) -> str:
 
 
 def read_vectors(
-    data: bytes, fmt: str, *, metadata: bytes | None = None, max_bytes: int = MAX_UPLOAD_BYTES
+    data: bytes, fmt: str, *, metadata: bytes | None = None, max_bytes: int = VECTOR_FILE_LIMIT
 ) -> LoadedVectors:
     """Parse an uploaded vector file in the named format (see FORMATS); raise LabError if it is not one."""
     if fmt not in FORMATS:
         raise LabError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r}.")
-    _check_size(data, max_bytes, "the vector file")
+    check_size(data, max_bytes, "the vector file")
     if fmt == "word2vec-binary":
         return _read_word2vec_binary(data)
     if fmt == "projector-tsv":
@@ -183,8 +181,6 @@ def _parse_numbers(rows: Sequence[tuple[int, list[str]]], dim: int) -> np.ndarra
 
 
 def _read_word2vec_binary(data: bytes) -> LoadedVectors:
-    if not data:
-        raise LabError("the file is empty: there are no words in it.")
     header_line = data[:256].split(b"\n", 1)[0]
     parts = header_line.split()
     if len(parts) != 2 or not all(part.isdigit() for part in parts):
@@ -306,7 +302,7 @@ def _read_projector_tsv(data: bytes, metadata: bytes | None, max_bytes: int) -> 
     columns: dict[str, list[str]] = {}
     notes: list[str] = []
     if metadata is not None:
-        _check_size(metadata, max_bytes, "metadata.tsv")
+        check_size(metadata, max_bytes, "metadata.tsv")
         columns = _read_metadata(metadata, len(rows))
     word_column = next((name for name in columns if name.lower() in _WORD_COLUMNS and _unique(columns[name])), None)
     word_column = word_column or next((name for name in columns if _unique(columns[name])), None)
@@ -351,9 +347,9 @@ def _read_metadata(data: bytes, count: int) -> dict[str, list[str]]:
 # --- coordinates CSV ---------------------------------------------------------------------------
 
 
-def read_coordinates(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Coordinates:
+def read_coordinates(data: bytes, *, max_bytes: int = VECTOR_FILE_LIMIT) -> Coordinates:
     """A CSV with a header: a word column and 2 or 3 numeric columns (x, y[, z])."""
-    _check_size(data, max_bytes, "the coordinates CSV")
+    check_size(data, max_bytes, "the coordinates CSV")
     _text_lines(data, "the coordinates CSV")  # refuses binary junk and non-UTF-8 with a line number
     try:
         table = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, skip_blank_lines=True)
@@ -438,13 +434,6 @@ def write_projector_metadata(words: Sequence[str], metadata: dict[str, Sequence]
 
 
 # --- shared checks -----------------------------------------------------------------------------
-
-
-def _check_size(data: bytes, max_bytes: int, what: str) -> None:
-    if len(data) > max_bytes:
-        raise LabError(f"{what} is {len(data) / 2**20:,.1f} MiB; the upload limit is {max_bytes / 2**20:,.0f} MiB.")
-    if not data:
-        raise LabError(f"{what} is empty: there are no words in it.")
 
 
 def _text_lines(data: bytes, what: str) -> list[str]:

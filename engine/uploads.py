@@ -16,13 +16,28 @@ import pandas as pd
 
 from engine.errors import LabError
 
-DEFAULT_LIMIT_BYTES = 200 * 2**20  # matches server.maxUploadSize in .streamlit/config.toml
+MIB = 2**20
+# Every upload limit, in bytes, in one place. The browser refuses anything over SERVER_LIMIT before it
+# reaches the engine (server.maxUploadSize in .streamlit/config.toml, in MiB; a test keeps them equal).
+SERVER_LIMIT = 200 * MIB
+VECTOR_FILE_LIMIT = SERVER_LIMIT  # embedding sets and coordinates: GloVe-sized files are the point
+CORPUS_LIMIT = SERVER_LIMIT  # Word2Vec corpora; a zip may unpack to 4× this
+CORPUS_UNPACKED_LIMIT = 4 * CORPUS_LIMIT
+LABELLED_TEXTS_LIMIT = 50 * MIB  # a sentiment dataset: every text is featurised in memory
+BENCHMARK_FILE_LIMIT = 20 * MIB  # analogy questions and word pairs: the Google set is 0.6 MiB
 
 
-def decode_text(data: bytes, name: str = "the file", *, limit_bytes: int = DEFAULT_LIMIT_BYTES) -> str:
-    """Decode an uploaded file's bytes to text; LabError says why a file is refused, and where."""
+def check_size(data: bytes, limit_bytes: int, name: str = "the file") -> None:
+    """Refuse an upload over `limit_bytes`, or an empty one, with sizes in MiB."""
     if len(data) > limit_bytes:
-        raise LabError(f"{name} is {len(data) / 2**20:.1f} MB; the limit is {limit_bytes / 2**20:.0f} MB.")
+        raise LabError(f"{name} is {len(data) / MIB:,.1f} MiB; the upload limit is {limit_bytes / MIB:,.0f} MiB.")
+    if not data.strip():
+        raise LabError(f"{name} is empty.")
+
+
+def decode_text(data: bytes, name: str = "the file", *, limit_bytes: int = SERVER_LIMIT) -> str:
+    """Decode an uploaded file's bytes to text; LabError says why a file is refused, and where."""
+    check_size(data, limit_bytes, name)
     if not data.strip():
         raise LabError(f"{name} is empty.")
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):

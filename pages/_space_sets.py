@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 import app_state
-from engine import formats, registry
+from engine import formats, registry, uploads
 from engine.errors import LabError
 from pages._space_compute import active_set, metadata_of
 
@@ -32,7 +32,7 @@ def upload_panel() -> None:
     with st.expander("Add vectors from a file", icon=":material/upload_file:"):
         st.caption(
             "word2vec text or binary, GloVe text, fastText .vec, or a TensorBoard projector vectors.tsv (with an "
-            f"optional metadata.tsv). Up to {formats.MAX_UPLOAD_BYTES // 2**20} MiB. Kept in the lab's model store."
+            f"optional metadata.tsv). Up to {uploads.VECTOR_FILE_LIMIT // uploads.MIB} MiB. Kept in the lab's model store."
         )
         left, right = st.columns(2)
         left.file_uploader("Vector file", type=["txt", "vec", "bin", "tsv"], key="space_upload_file")

@@ -5,6 +5,7 @@ import plotly.express as px
 import streamlit as st
 
 import app_state
+from engine import uploads
 from engine.device import default_device
 from engine.errors import LabError
 from engine.jobs import RUNNING
@@ -50,7 +51,7 @@ sources = {**{key: title for key, (title, _) in data.DATASETS.items()}, CSV: "Yo
 source = st.selectbox("Dataset", list(sources), format_func=sources.__getitem__, key="sent_dataset")
 try:
     if source == CSV:
-        upload = st.file_uploader("A CSV file, UTF-8", type=["csv"], key="sent_csv", max_upload_size=data.MAX_UPLOAD_MB)
+        upload = st.file_uploader("A CSV file, UTF-8", type=["csv"], key="sent_csv", max_upload_size=uploads.LABELLED_TEXTS_LIMIT // uploads.MIB)
         if upload is None:
             st.info("Upload a CSV with one text and one label per row.", icon=":material/upload_file:")
             st.stop()

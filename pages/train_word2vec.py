@@ -25,7 +25,7 @@ def bundled_corpus(key: str) -> corpus.Corpus:
 
 @st.cache_resource(show_spinner="Reading and tokenising your file…", max_entries=2)
 def uploaded_corpus(name: str, data: bytes, column: str | None) -> corpus.Corpus:
-    return corpus.from_upload(name, data, column=column, max_bytes=st.get_option("server.maxUploadSize") * 2**20)
+    return corpus.from_upload(name, data, column=column)
 
 
 def pick_corpus() -> corpus.Corpus:

@@ -55,8 +55,8 @@ def test_bad_csvs_are_refused_with_a_reason(raw, text_column, label_column, mess
 
 
 def test_an_oversized_file_is_refused(monkeypatch):
-    monkeypatch.setattr(data, "MAX_UPLOAD_MB", 0)
-    with pytest.raises(LabError, match="MB"):
+    monkeypatch.setattr(data, "LABELLED_TEXTS_LIMIT", 10)
+    with pytest.raises(LabError, match="the upload limit is 0 MiB"):
         data.csv_columns(_csv(GOOD_ROWS))
 
 

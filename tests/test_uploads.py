@@ -23,8 +23,21 @@ def test_refusals_say_why(data, reason):
 
 
 def test_the_size_limit_is_enforced():
-    with pytest.raises(LabError, match="the limit is 1 MB"):
+    with pytest.raises(LabError, match=r"is 1.0 MiB; the upload limit is 1 MiB"):
         decode_text(b"a" * (2**20 + 1), limit_bytes=2**20)
+
+
+def test_every_limit_lives_here_and_fits_under_the_servers():
+    """The browser's limit (.streamlit/config.toml, in MiB) is SERVER_LIMIT; no reader allows more."""
+    import tomllib
+    from pathlib import Path
+
+    from engine import uploads
+
+    config = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] * uploads.MIB == uploads.SERVER_LIMIT
+    limits = [uploads.VECTOR_FILE_LIMIT, uploads.CORPUS_LIMIT, uploads.LABELLED_TEXTS_LIMIT, uploads.BENCHMARK_FILE_LIMIT]
+    assert all(0 < limit <= uploads.SERVER_LIMIT for limit in limits)
 
 
 def test_csv_delimiters_are_sniffed_and_values_stay_text():

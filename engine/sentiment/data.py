@@ -21,9 +21,8 @@ from sklearn.model_selection import train_test_split
 from engine import datasets
 from engine.errors import LabError
 from engine.sentiment.vocab import strip_markup
-from engine.uploads import decode_text, read_csv_text
+from engine.uploads import LABELLED_TEXTS_LIMIT, decode_text, read_csv_text
 
-MAX_UPLOAD_MB = 50
 MAX_CLASSES = 50
 MIN_PER_CLASS = 10  # so a stratified 80/10/10 split leaves each class in validation and test
 
@@ -184,7 +183,7 @@ def split(data: LabelledTexts, *, seed: int = 0, valid: float = 0.1, test: float
 
 def _read_frame(data: bytes) -> pd.DataFrame:
     """The upload as a table of strings (ids like 007 survive; numeric labels are recognised in from_frame)."""
-    return read_csv_text(decode_text(data, "the file", limit_bytes=MAX_UPLOAD_MB * 2**20), "the file")
+    return read_csv_text(decode_text(data, "the file", limit_bytes=LABELLED_TEXTS_LIMIT), "the file")
 
 
 def _refuse_rows(bad: pd.Series, problem: str, fix: str) -> None:

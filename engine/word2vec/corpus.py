@@ -23,7 +23,7 @@ from gensim.utils import simple_preprocess
 
 from engine import datasets
 from engine.errors import LabError
-from engine.uploads import decode_text, read_csv_text
+from engine.uploads import CORPUS_LIMIT, CORPUS_UNPACKED_LIMIT, check_size, decode_text, read_csv_text
 
 BUNDLED = {
     "bbc": "BBC News · 2,225 articles in 5 topics",
@@ -32,7 +32,6 @@ BUNDLED = {
 }
 UPLOAD_TYPES = ("txt", "csv", "zip")
 MAX_SENTENCE_TOKENS = 10_000
-DEFAULT_MAX_BYTES = 200 * 2**20
 _PREVIEW_DOCUMENTS = 3
 # Signatures of common binary formats, so the refusal can say what the file is.
 _MAGIC = {
@@ -129,15 +128,14 @@ def csv_columns(filename: str, data: bytes) -> list[str]:
     return [str(c) for c in columns]
 
 
-def from_upload(filename: str, data: bytes, *, column: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Corpus:
+def from_upload(filename: str, data: bytes, *, column: str | None = None, max_bytes: int = CORPUS_LIMIT) -> Corpus:
     """A corpus from an uploaded .txt, one column of a .csv (each row a document), or a .zip of .txt files."""
     suffix = PurePosixPath(filename.lower()).suffix.lstrip(".")
     if suffix not in UPLOAD_TYPES:
         raise LabError(f"{filename}: upload a .txt, .csv or .zip file; got a .{suffix or '(no extension)'} file.")
-    if len(data) > max_bytes:
-        raise LabError(f"{filename} is {len(data) / 2**20:,.0f} MB; the upload limit is {max_bytes / 2**20:,.0f} MB.")
+    check_size(data, max_bytes, filename)
     if suffix == "zip":
-        return from_documents(filename, _zip_texts(filename, data, max_bytes * 4))
+        return from_documents(filename, _zip_texts(filename, data, max_bytes * CORPUS_UNPACKED_LIMIT // CORPUS_LIMIT))
     if suffix == "csv":
         table = read_csv_text(_as_text(filename, data, max_bytes), filename)
         if column is None or column not in table.columns:
@@ -187,7 +185,7 @@ def _refuse_binary(filename: str, data: bytes) -> None:
         raise LabError(f"{filename} is a binary file (it contains NUL bytes), not text. Upload plain UTF-8 text.")
 
 
-def _as_text(filename: str, data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+def _as_text(filename: str, data: bytes, max_bytes: int = CORPUS_LIMIT) -> str:
     """The text of a file, after refusing known binary formats by name; decoding is engine.uploads'."""
     _refuse_binary(filename, data)
     return decode_text(data, filename, limit_bytes=max_bytes)
