@@ -33,7 +33,7 @@ from engine.sentiment.predict import MAX_TEXTS, Prediction, SentimentClassifier
 from engine.sentiment.train import TrainConfig
 from engine.sentiment.vocab import tokenize
 from engine.store import Manifest, ModelStore
-from engine.uploads import decode_text, read_csv_text
+from engine.uploads import NOT_TEXT, decode_text, read_csv_text
 from engine.vectors import EmbeddingSet
 
 DEFAULT_MARK = "ready_default"  # manifest parameter that marks a ready default classifier
@@ -42,7 +42,6 @@ MAX_DOCUMENTS = 100_000
 SCORE_CHUNK = 1_000  # documents per predict_proba call: a progress report every chunk
 # Chart colours for the usual sentiment names; other labels get plotly's palette.
 LABEL_COLOURS = {"negative": "#D9534F", "neutral": "#9AA0B4", "positive": "#3C9D5D"}
-_NOT_TEXT = {"", "nan", "na", "n/a", "null", "none", "#n/a", "-"}
 
 
 @dataclass(frozen=True)
@@ -192,18 +191,13 @@ def read_csv_table(data: bytes, name: str) -> pd.DataFrame:
     return read_csv_text(decode_text(data, name), name)
 
 
-def text_columns(table: pd.DataFrame) -> list[str]:
-    """The table's columns, those that hold text (not numbers or blanks) first, so the picker starts on one."""
-    return sorted(map(str, table.columns), key=lambda column: not _text_share(table[column]))
-
-
 def read_csv_column(table: pd.DataFrame, column: str, name: str) -> Documents:
     """One document per row of `column`; rows without text are skipped (and counted), a column of numbers refused."""
     if column not in table.columns:
         listed = ", ".join(map(repr, map(str, table.columns)))
         raise LabError(f"{name} has no column {column!r}; its columns are {listed}.")
     values = table[column].astype(str).str.strip()
-    missing = values.str.lower().isin(_NOT_TEXT)
+    missing = values.str.lower().isin(NOT_TEXT)
     numbers = ~missing & pd.to_numeric(values, errors="coerce").notna()
     if missing.all():
         raise LabError(f"Column {column!r} of {name} is empty (every cell is blank or NaN). "
@@ -246,12 +240,6 @@ def _limited(documents: Documents, name: str) -> Documents:
         raise LabError(f"{name} holds {len(documents):,} documents; the page scores at most {MAX_DOCUMENTS:,} at once. "
                        f"Split the file.")
     return documents
-
-
-def _text_share(column: pd.Series) -> float:
-    values = column.astype(str).str.strip()
-    text = ~values.str.lower().isin(_NOT_TEXT) & pd.to_numeric(values, errors="coerce").isna()
-    return float(text.mean()) if len(values) else 0.0
 
 
 # ---- scoring and the predictions table ------------------------------------------------------------------

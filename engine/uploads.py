@@ -91,3 +91,25 @@ def read_csv_text(text: str, name: str = "the file") -> pd.DataFrame:
     if table.empty or len(table.columns) == 0:
         raise LabError(f"{name} has a header but no rows.")
     return table
+
+
+# The one rule for "which column holds text": the file readers and every page that offers a column use it.
+NOT_TEXT = {"", "nan", "na", "n/a", "null", "none", "#n/a", "-"}  # cells that mean "no value", case-insensitive
+
+
+def text_share(column: pd.Series) -> float:
+    """The share of a column's cells that hold text: not blank, not a "no value" marker, not a number."""
+    values = column.astype(str).str.strip()
+    text = ~values.str.lower().isin(NOT_TEXT) & pd.to_numeric(values, errors="coerce").isna()
+    return float(text.mean()) if len(values) else 0.0
+
+
+def holds_text(column: pd.Series) -> bool:
+    return text_share(column) >= 0.5
+
+
+def columns_text_first(table: pd.DataFrame) -> list[str]:
+    """Every column: those holding text first, the longest texts first (a review before its label), then the rest."""
+    text = [column for column in table.columns if holds_text(table[column])]
+    text.sort(key=lambda column: -table[column].astype(str).str.len().mean())
+    return [str(column) for column in text + [column for column in table.columns if column not in text]]

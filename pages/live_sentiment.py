@@ -5,7 +5,7 @@ import hashlib
 import streamlit as st
 
 import app_state
-from engine import live
+from engine import live, uploads
 from engine.errors import LabError
 from engine.sentiment.predict import PROBES
 from pages import _live_default as ready_default
@@ -87,7 +87,7 @@ with file_tab:
     try:
         if upload.name.lower().endswith(".csv"):
             table = live.read_csv_table(data, upload.name)
-            how = st.selectbox("Text column", live.text_columns(table), key="live_column")
+            how = st.selectbox("Text column", uploads.columns_text_first(table), key="live_column")
             documents = live.read_csv_column(table, how, upload.name)
         else:
             how = st.radio("Read the file as", ["one text per line", "one text"], key="live_txt_mode", horizontal=True)

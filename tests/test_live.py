@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import torch
 
-from engine import live
+from engine import live, uploads
 from engine.errors import LabError
 from engine.sentiment.experiment import train_classifier
 from engine.sentiment.train import TrainConfig
@@ -191,7 +191,7 @@ def test_a_100000_character_line_is_refused_by_line_number():
 
 def test_a_csv_column_becomes_documents_and_text_columns_come_first():
     table = live.read_csv_table(b"id;review;stars\n1;great film;5\n2;;1\n3;NaN;2\n4;awful plot;1\n", "r.csv")
-    assert live.text_columns(table)[0] == "review"
+    assert uploads.columns_text_first(table)[0] == "review"
     documents = live.read_csv_column(table, "review", "r.csv")
     assert documents.texts == ["great film", "awful plot"] and documents.positions == [2, 5]
     assert "Skipped 2 rows" in documents.notes[0]

@@ -46,3 +46,15 @@ def test_csv_delimiters_are_sniffed_and_values_stay_text():
     assert table["label"].tolist() == ["1", "0"]
     with pytest.raises(LabError, match="no rows"):
         read_csv_text("text,label\n")
+
+
+@pytest.mark.parametrize(("header", "rows", "expected"), [
+    ("id,text,label", ["1,a long enough review here,positive", "2,another fairly long one,negative"], ["text", "label", "id"]),
+    ("label,review", ["pos,the film was a quiet delight", "neg,two hours I will not get back"], ["review", "label"]),
+    ("review,stars", ["great,5", "NaN,1", "awful,2"], ["review", "stars"]),  # 2 of 3 cells are text
+    ("score,blank", ["1,", "2,-"], ["score", "blank"]),  # no text anywhere: the file's order
+])
+def test_one_rule_puts_the_text_columns_first(header, rows, expected):
+    from engine.uploads import columns_text_first, read_csv_text
+
+    assert columns_text_first(read_csv_text("\n".join([header, *rows]) + "\n")) == expected

@@ -21,7 +21,7 @@ from sklearn.model_selection import train_test_split
 from engine import datasets
 from engine.errors import LabError
 from engine.sentiment.vocab import strip_markup
-from engine.uploads import LABELLED_TEXTS_LIMIT, decode_text, read_csv_text
+from engine.uploads import LABELLED_TEXTS_LIMIT, columns_text_first, decode_text, read_csv_text
 
 MAX_CLASSES = 50
 MIN_PER_CLASS = 10  # so a stratified 80/10/10 split leaves each class in validation and test
@@ -99,8 +99,9 @@ def load_dataset(key: str) -> LabelledTexts:
 
 
 def csv_columns(data: bytes) -> list[str]:
-    """The column names of an uploaded CSV, for the page to offer as text and label columns."""
-    return list(_read_frame(data).columns)
+    """The column names of an uploaded CSV, text columns first (longest texts first): the page offers the first
+    as the text column and the second as the label column."""
+    return columns_text_first(_read_frame(data))
 
 
 def read_csv(data: bytes, text_column: str, label_column: str, *, name: str = "your CSV") -> LabelledTexts:

@@ -23,7 +23,8 @@ from gensim.utils import simple_preprocess
 
 from engine import datasets
 from engine.errors import LabError
-from engine.uploads import CORPUS_LIMIT, CORPUS_UNPACKED_LIMIT, check_size, decode_text, read_csv_text
+from engine.uploads import (CORPUS_LIMIT, CORPUS_UNPACKED_LIMIT, check_size, columns_text_first, decode_text, holds_text,
+                            read_csv_text)
 
 BUNDLED = {
     "bbc": "BBC News · 2,225 articles in 5 topics",
@@ -119,13 +120,12 @@ def bundled(key: str) -> Corpus:
 
 
 def csv_columns(filename: str, data: bytes) -> list[str]:
-    """The columns of a CSV upload that hold text (not mostly numbers), longest text first, for the user to pick."""
+    """The columns of a CSV upload that hold text, longest text first, for the user to pick."""
     table = read_csv_text(_as_text(filename, data), filename)
-    columns = [c for c in table.columns if pd.to_numeric(table[c], errors="coerce").notna().mean() < 0.5]
-    columns.sort(key=lambda c: -table[c].str.len().mean())
+    columns = [column for column in columns_text_first(table) if holds_text(table[column])]
     if not columns:
-        raise LabError(f"{filename} has no column of text; every column holds numbers.")
-    return [str(c) for c in columns]
+        raise LabError(f"{filename} has no column of text; every column holds numbers or blanks.")
+    return columns
 
 
 def from_upload(filename: str, data: bytes, *, column: str | None = None, max_bytes: int = CORPUS_LIMIT) -> Corpus:
