@@ -65,9 +65,26 @@ def glove() -> EmbeddingSet:
     return embedding_set(registry.GLOVE_KEY)
 
 
-def forget_sets() -> None:
-    """Drop cached sets after one was renamed or deleted, so pickers and pages see the change."""
+@st.cache_resource(max_entries=4, show_spinner=False)
+def words_shown(set_key: str, count: int, rows: tuple[int, ...] | None) -> EmbeddingSet:
+    """The words the Embedding space page projects: the first `count` of a set, or an isolated subset of those rows."""
+    head = embedding_set(set_key).head(count)
+    if rows is None:
+        return head
+    return EmbeddingSet([head.words[r] for r in rows], head.vectors[list(rows)], name=f"{head.name} (isolated)", device=head.device)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def set_metadata(set_key: str) -> dict[str, list[str]]:
+    """A stored set's per-word metadata columns."""
+    return registry.set_metadata(set_key, store())
+
+
+def store_changed() -> None:
+    """After a stored set was renamed or deleted: drop every cached copy, so every page sees the change."""
     embedding_set.clear()
+    words_shown.clear()
+    set_metadata.clear()
 
 
 def pick_embedding_set(label: str = "Embedding set", *, key: str) -> EmbeddingSet:

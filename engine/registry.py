@@ -94,6 +94,22 @@ def save_set(
     return f"{_STORE_PREFIX}{manifest.id}"
 
 
+def rename_set(store: ModelStore, key: str, new_name: str) -> str:
+    """Give a stored set a new name; returns the name as kept (cleaned). GloVe keeps its own."""
+    return store.rename(_stored_id(key), new_name).name
+
+
+def delete_set(store: ModelStore, key: str) -> None:
+    """Remove a stored set for good (LabError if it is already gone, or is the packaged GloVe)."""
+    store.delete(_stored_id(key))
+
+
+def _stored_id(key: str) -> str:
+    if not key.startswith(_STORE_PREFIX):
+        raise LabError(f"{key!r} is not a set kept in the model store (the packaged GloVe cannot be renamed or deleted).")
+    return key.removeprefix(_STORE_PREFIX)
+
+
 def set_metadata(key: str, store: ModelStore) -> dict[str, list[str]]:
     """The per-word metadata columns kept with a stored set (empty for GloVe and for sets without any)."""
     if not key.startswith(_STORE_PREFIX):

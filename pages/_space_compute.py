@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 import app_state
-from engine import clusters, explorer, formats, projection, registry
+from engine import clusters, explorer, formats, projection
 from engine.errors import LabError
 from engine.projection import ProjectionParams
 from engine.vectors import EmbeddingSet
@@ -17,23 +17,9 @@ from engine.vectors import EmbeddingSet
 METHODS = {**projection.METHODS, "csv": "Coordinates from a CSV"}
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def active_set(set_key: str, count: int, rows: tuple[int, ...] | None) -> EmbeddingSet:
-    """The words being projected: the first `count` of the set, or an isolated subset of those rows."""
-    head = app_state.embedding_set(set_key).head(count)
-    if rows is None:
-        return head
-    return EmbeddingSet([head.words[r] for r in rows], head.vectors[list(rows)], name=f"{head.name} (isolated)", device=head.device)
-
-
 @st.cache_data(max_entries=8, show_spinner="Clustering the original vectors…")
 def cluster_ids(set_key: str, count: int, rows: tuple[int, ...] | None, k: int) -> np.ndarray:
-    return clusters.kmeans(active_set(set_key, count, rows).vectors, k)
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def metadata_of(set_key: str) -> dict[str, list[str]]:
-    return registry.set_metadata(set_key, app_state.store())
+    return clusters.kmeans(app_state.words_shown(set_key, count, rows).vectors, k)
 
 
 def watch(job_id: str) -> None:

@@ -13,19 +13,15 @@ import streamlit as st
 import app_state
 from engine import formats, registry, uploads
 from engine.errors import LabError
-from pages._space_compute import active_set, metadata_of
+from pages import _manage as manage
 
 SET_KEY = "space_set"
-_FLASH = "space_flash"
+_FLASH = "space_outcome"  # shared with the rename/delete panel (prefix "space")
 
 
 def show_flash() -> None:
-    """The outcome of the last add/rename/delete, set by a button callback."""
-    kind, message = st.session_state.pop(_FLASH, (None, ""))
-    if kind == "error":
-        st.error(message, icon=":material/error:")
-    elif kind == "success":
-        st.success(message, icon=":material/check_circle:")
+    """The outcome of the last add, rename or delete."""
+    manage.show_outcome("space")
 
 
 def upload_panel() -> None:
@@ -49,13 +45,9 @@ def manage_panel() -> None:
     if not uploaded:
         return
     with st.expander("Manage uploaded sets", icon=":material/folder_managed:"):
-        labels = {info.key: info.label for info in uploaded}
-        st.selectbox("Uploaded set", list(labels), format_func=labels.__getitem__, key="space_manage_set")
-        left, right = st.columns(2)
-        left.text_input("New name", key="space_rename_to", max_chars=80)
-        left.button("Rename", key="space_rename", on_click=_rename)
-        right.checkbox("Yes, delete it for good", key="space_delete_confirm")
-        right.button("Delete", key="space_delete", on_click=_delete, type="secondary", icon=":material/delete:")
+        infos = {info.key: info for info in uploaded}
+        chosen = st.selectbox("Uploaded set", list(infos), format_func=lambda key: infos[key].label, key="space_manage_set")
+        manage.rename_delete_panel(chosen, infos[chosen].name, "space", on_deleted=lambda: _leave_deleted(chosen))
 
 
 def _add_upload() -> None:
@@ -84,36 +76,7 @@ def _add_upload() -> None:
     )
 
 
-def _rename() -> None:
-    key = st.session_state.get("space_manage_set")
-    try:
-        manifest = app_state.store().rename(key.removeprefix("store:"), st.session_state.get("space_rename_to", ""))
-    except LabError as error:
-        st.session_state[_FLASH] = ("error", str(error))
-        return
-    _forget()
-    st.session_state[_FLASH] = ("success", f"Renamed to “{manifest.name}”.")
-
-
-def _delete() -> None:
-    key = st.session_state.get("space_manage_set")
-    if not st.session_state.get("space_delete_confirm"):
-        st.session_state[_FLASH] = ("error", "Tick “Yes, delete it for good” first.")
-        return
-    try:
-        app_state.store().delete(key.removeprefix("store:"))
-    except LabError as error:
-        st.session_state[_FLASH] = ("error", str(error))
-        return
-    _forget()
+def _leave_deleted(key: str) -> None:
+    """The page was showing the set just deleted: show GloVe instead."""
     if st.session_state.get(SET_KEY) == key:
         st.session_state[SET_KEY] = registry.GLOVE_KEY
-    st.session_state["space_delete_confirm"] = False
-    st.session_state[_FLASH] = ("success", "Deleted.")
-
-
-def _forget() -> None:
-    """Drop every cached copy of a renamed or deleted set: the shared loader's and this page's."""
-    app_state.forget_sets()
-    active_set.clear()
-    metadata_of.clear()

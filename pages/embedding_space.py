@@ -12,7 +12,7 @@ from engine import clusters, explorer, formats, projection
 from engine.errors import LabError
 from engine.projection import ProjectionParams
 from pages import _space_sets as sets
-from pages._space_compute import METHODS, active_set, cluster_ids, compute, metadata_of
+from pages._space_compute import METHODS, cluster_ids, compute
 
 st.title("Embedding space")
 st.caption("See the geometry of a space: project words to 2D or 3D, search, read neighbours (in the original space), "
@@ -57,7 +57,7 @@ request = st.session_state.get("space_request")
 if request is None or request["set"] != set_key:
     st.info("Choose a set and a method, then press **Project**.", icon=":material/touch_app:")
     st.stop()
-words_set = active_set(request["set"], request["count"], request["rows"])
+words_set = app_state.words_shown(request["set"], request["count"], request["rows"])
 result = st.session_state.get("space_result")
 try:
     if result is None or result["id"] != request["id"]:
@@ -75,7 +75,7 @@ st.subheader("Map", divider="gray")
 cols = st.columns([3, 1, 2, 1, 2])
 query = cols[0].text_input("Search: words (comma-separated) or a regex", key="space_search", max_chars=500, placeholder="e.g. king, queen  or  ^pre")
 regex = cols[1].toggle("Regex", key="space_regex")
-colour_choices = ["rank", "cluster", "search"] + [f"meta:{name}" for name in metadata_of(set_key)]
+colour_choices = ["rank", "cluster", "search"] + [f"meta:{name}" for name in app_state.set_metadata(set_key)]
 colour_names = {"rank": "Row (frequency rank)", "cluster": "k-means cluster", "search": "Search match"}
 colour = cols[2].selectbox("Colour by", colour_choices, key="space_colour", format_func=lambda c: colour_names.get(c, c.removeprefix("meta:")))
 k = cols[3].number_input("Clusters", 2, clusters.MAX_CLUSTERS, 8, key="space_k", disabled=colour != "cluster")
@@ -112,7 +112,7 @@ if colour == "cluster":
 elif colour == "search":
     colouring = explorer.Colouring("search", np.where(matches, "match", "no match"), True)
 elif colour.startswith("meta:"):
-    column = metadata_of(set_key)[colour.removeprefix("meta:")]
+    column = app_state.set_metadata(set_key)[colour.removeprefix("meta:")]
     colouring = explorer.Colouring(colour.removeprefix("meta:"), [column[r] for r in base_rows], True)
 else:
     colouring = explorer.Colouring("row", base_rows + 1, False)
@@ -164,7 +164,7 @@ if len(selection):
     st.dataframe(picked, key="space_selection_table", hide_index=True, width="stretch", height=min(400, 38 + 35 * len(picked)))
 
 st.subheader("Export", divider="gray")
-extra = {"row_in_set": base_rows + 1, **{name: [column[r] for r in base_rows] for name, column in metadata_of(set_key).items()},
+extra = {"row_in_set": base_rows + 1, **{name: [column[r] for r in base_rows] for name, column in app_state.set_metadata(set_key).items()},
          **({colouring.title: list(colouring.values)} if colouring.categorical else {})}
 out = st.columns(5)
 stem = f"{space.name}-{request['method']}-{coords.shape[1]}d".replace(" ", "_").replace("/", "_")

@@ -12,6 +12,7 @@ from engine.store import Manifest
 from engine.word2vec import ARCHITECTURES, BACKENDS, OBJECTIVES, Word2VecParams, corpus, training_work
 from engine.word2vec.evaluate import default_probes, word_map
 from engine.word2vec.job import trained_sets
+from pages import _manage as manage
 from pages import _word2vec_figures as figures
 
 SOURCES = {**corpus.BUNDLED, "upload": "Your own file · .txt, a .csv column, or a .zip of .txt files"}
@@ -134,24 +135,7 @@ def show_model(key: str, manifest: Manifest) -> None:
 
 def manage_model(key: str, manifest: Manifest) -> None:
     """Rename, delete (after a confirmation) or download one trained model."""
-    left, middle, right = st.columns([3, 1, 2], vertical_alignment="bottom")
-    new_name = left.text_input("New name", key="w2v_rename_to")
-    if middle.button("Rename", key="w2v_rename"):
-        try:
-            app_state.store().rename(manifest.id, new_name)
-        except LabError as error:
-            st.error(str(error), icon=":material/error:")
-        else:
-            app_state.forget_sets()
-            st.rerun()
-    confirm = right.popover("Delete…", icon=":material/delete:")
-    if confirm.button(f"Delete {manifest.name} for good", key="w2v_delete", type="primary"):
-        try:
-            app_state.store().delete(manifest.id)  # another session may have deleted it first
-        except LabError as error:
-            st.error(str(error), icon=":material/error:")
-        app_state.forget_sets()
-        st.rerun()
+    manage.rename_delete_panel(key, manifest.name, "w2v")
     embeddings = app_state.embedding_set(key)
 
     def as_word2vec_text() -> bytes:  # built only when the button is clicked
@@ -214,6 +198,7 @@ if job is not None:
     st.fragment(progress_panel, run_every=1.0 if job.active else None)(job.id)
 
 st.header("Your trained models", divider="gray")
+manage.show_outcome("w2v")
 models = dict(trained_sets(app_state.store()))
 if not models:
     st.info("No trained models yet. Train one above; it is saved here and appears in every page's embedding-set "

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine import projection, registry
+from engine.errors import LabError
 from engine.store import ModelStore
 
 PAGE = "pages/embedding_space.py"
@@ -131,10 +132,26 @@ def test_rename_and_delete_an_uploaded_set(small_set):
     at.run()
     assert any("Renamed tiny" in s.value for s in at.success)
     assert any(info.name == "Renamed tiny" for info in registry.available_sets(ModelStore()))
-    at.button(key="space_delete").click()
+    at.button(key="space_delete").click()  # inside the confirming popover, as on Train Word2Vec
     at.run()
-    assert any("Tick" in e.value for e in at.error)  # not without the confirmation
-    at.checkbox(key="space_delete_confirm").check()
-    at.button(key="space_delete").click()
-    at.run()
+    assert any("Deleted “Renamed tiny”" in s.value for s in at.success)
     assert all(info.key != small_set for info in registry.available_sets(ModelStore()))
+
+
+def test_a_rename_on_any_page_reaches_every_cached_copy(small_set):
+    """The bug this guards: a set renamed on Train Word2Vec kept its old name on this page until a restart,
+    because this page's cache of the words it projects was not cleared. One function clears them all."""
+    import app_state
+
+    assert app_state.words_shown(small_set, 40, None).name == "Tiny upload"
+    assert app_state.set_metadata(small_set)["kind"][:2] == ["even", "odd"]
+    registry.rename_set(ModelStore(), small_set, "Renamed elsewhere")
+    assert app_state.words_shown(small_set, 40, None).name == "Tiny upload"  # still the cached copy
+    app_state.store_changed()
+    assert app_state.words_shown(small_set, 40, None).name == "Renamed elsewhere"
+    registry.delete_set(ModelStore(), small_set)
+    app_state.store_changed()
+    with pytest.raises(LabError, match="deleted"):
+        app_state.words_shown(small_set, 40, None)
+    with pytest.raises(LabError, match="packaged GloVe cannot be renamed"):
+        registry.rename_set(ModelStore(), registry.GLOVE_KEY, "mine")
