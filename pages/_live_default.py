@@ -9,6 +9,7 @@ import streamlit as st
 
 import app_state
 from engine import live
+from pages import _job_outcome as job_outcome
 from engine.store import Manifest
 
 JOB_KIND = "live-default"
@@ -36,10 +37,8 @@ def manifests_or_stop() -> list[Manifest]:
         return manifests
     jobs = app_state.jobs()
     job = next((running for running in jobs.jobs(JOB_KIND) if running.active), None)
-    failed = jobs.get(st.session_state.get("live_default_job"))
-    if job is None and failed is not None and failed.status == "failed":
-        st.error(f"Training the default classifier failed: {failed.error.strip().splitlines()[-1]}",
-                 icon=":material/error:")
+    ended = jobs.get(st.session_state.get("live_default_job"))
+    if job is None and ended is not None and not ended.active and not job_outcome.succeeded(ended, "Training the default classifier"):
         if st.button("Try again", key="live_retry"):
             st.session_state.pop("live_default_job")
             st.rerun()

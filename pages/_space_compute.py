@@ -13,6 +13,7 @@ from engine import clusters, explorer, formats, projection
 from engine.errors import LabError
 from engine.projection import ProjectionParams
 from engine.vectors import EmbeddingSet
+from pages import _job_outcome as job_outcome
 
 METHODS = {**projection.METHODS, "csv": "Coordinates from a CSV"}
 
@@ -62,9 +63,8 @@ def compute(request: dict, words_set: EmbeddingSet) -> dict:
         if job.active:
             st.fragment(watch, run_every=1.0)(job.id)
             st.stop()
-        if job.status != "done":
+        if not job_outcome.succeeded(job, "The projection"):
             del st.session_state["space_request"]
-            reason = job.error.strip().splitlines()[-1] if job.error else "you cancelled it"
-            raise LabError(f"The projection did not finish: {reason}")
+            st.stop()
         found = job.result
     return dict(id=request["id"], rows=np.arange(len(words_set)), space=words_set, note="", projection=found)

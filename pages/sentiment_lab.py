@@ -16,6 +16,7 @@ from engine.sentiment.evaluate import BASELINE_NAME
 from engine.sentiment.experiment import history_frame
 from engine.sentiment.job import comparison_work
 from engine.sentiment.train import TrainConfig
+from pages import _job_outcome as job_outcome
 from pages._chart_text import plain
 
 JOB_KEY, CSV = "sentiment_job", "csv"
@@ -179,13 +180,7 @@ if job and not job.active:
 live()
 if job is None or job.active:
     st.stop()
-if job.status == "failed":
-    st.error(job.headline or "training failed", icon=":material/bug_report:" if job.bug else ":material/error:")
-    if job.bug:
-        st.expander("Details").code(job.error, language=None)
-    st.stop()
-if job.status == "cancelled":
-    st.warning("Training was cancelled; nothing was saved.", icon=":material/cancel:")
+if not job_outcome.succeeded(job, "Training"):
     st.stop()
 
 comparison, saved = job.result

@@ -7,11 +7,12 @@ import app_state
 from engine.device import default_device
 from engine.errors import LabError
 from engine.formats import write_vectors
-from engine.jobs import CANCELLED, DONE
+from engine.jobs import DONE
 from engine.store import Manifest
 from engine.word2vec import ARCHITECTURES, BACKENDS, OBJECTIVES, Word2VecParams, corpus, training_work
 from engine.word2vec.evaluate import default_probes, word_map
 from engine.word2vec.job import trained_sets
+from pages import _job_outcome as job_outcome
 from pages import _manage as manage
 from pages import _word2vec_figures as figures
 
@@ -73,17 +74,8 @@ def progress_panel(job_id: str) -> None:
             if job.status == DONE:
                 st.session_state["w2v_select_next"] = job.result
             st.rerun()
-        if job.status == CANCELLED:
-            st.warning(f"{job.label}: cancelled after {job.elapsed:.0f} s. Nothing was saved.",
-                       icon=":material/cancel:")
-        elif job.status == DONE:
+        if job_outcome.succeeded(job, f"Training {job.label}"):
             st.success(f"{job.label}: trained in {job.elapsed:.0f} s and saved.", icon=":material/check_circle:")
-        elif job.bug:  # not bad input: say so, and keep the trace for a report
-            st.error(f"Training failed with an unexpected error: {job.headline}",
-                     icon=":material/bug_report:")
-            st.expander("Details").code(job.error, language=None)
-        else:
-            st.error(job.error, icon=":material/error:")
         return
     latest = {name: value for row in job.history for name, value in row.items()}  # newest value of each metric
     stage = "evaluating on WordSim-353 and analogies" if latest.get("stage") else f"epoch {latest.get('epoch', 1)}"

@@ -155,3 +155,24 @@ def test_a_rename_on_any_page_reaches_every_cached_copy(small_set):
         app_state.words_shown(small_set, 40, None)
     with pytest.raises(LabError, match="packaged GloVe cannot be renamed"):
         registry.rename_set(ModelStore(), registry.GLOVE_KEY, "mine")
+
+
+def test_a_crash_in_a_projection_job_is_shown_as_a_bug_not_as_bad_input(small_set, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a slip in the lab's code")
+
+    monkeypatch.setattr(projection, "project", broken)
+    at = open_page()
+    at.selectbox(key="space_set").set_value(small_set)
+    at.run()
+    at.radio(key="space_method").set_value("umap")
+    at.run()
+    at.button(key="space_project").click()
+    at.run()
+    deadline = time.monotonic() + 60
+    while not at.error and time.monotonic() < deadline:
+        time.sleep(0.5)
+        at.run()
+    assert any("stopped on a bug in the lab, not on your input" in e.value and "ZeroDivisionError" in e.value for e in at.error)
+    assert any(expander.label == "Details for a bug report" for expander in at.expander)
+    assert not at.exception
