@@ -11,6 +11,7 @@ import app_state
 from engine import clusters, explorer, formats, projection
 from engine.errors import LabError
 from engine.projection import ProjectionParams
+from pages import _space_figures as space_figures
 from pages import _space_sets as sets
 from pages._space_compute import METHODS, cluster_ids, compute
 
@@ -79,7 +80,7 @@ colour_choices = ["rank", "cluster", "search"] + [f"meta:{name}" for name in app
 colour_names = {"rank": "Row (frequency rank)", "cluster": "k-means cluster", "search": "Search match"}
 colour = cols[2].selectbox("Colour by", colour_choices, key="space_colour", format_func=lambda c: colour_names.get(c, c.removeprefix("meta:")))
 k = cols[3].number_input("Clusters", 2, clusters.MAX_CLUSTERS, 8, key="space_k", disabled=colour != "cluster")
-label_top = cols[4].slider("Label the most frequent", 0, explorer.MAX_LABELS, 0, 10, key="space_labels")
+label_top = cols[4].slider("Label the most frequent", 0, space_figures.MAX_LABELS, 0, 10, key="space_labels")
 try:
     matches = explorer.match_words(space.words, query, regex=regex)
 except LabError as error:
@@ -108,19 +109,19 @@ with left:
 
 if colour == "cluster":
     ids = cluster_ids(request["set"], request["count"], request["rows"], int(k))[result["rows"]]
-    colouring = explorer.Colouring(f"k-means (k={k})", [f"cluster {i + 1}" for i in ids], True)
+    colouring = space_figures.Colouring(f"k-means (k={k})", [f"cluster {i + 1}" for i in ids], True)
 elif colour == "search":
-    colouring = explorer.Colouring("search", np.where(matches, "match", "no match"), True)
+    colouring = space_figures.Colouring("search", np.where(matches, "match", "no match"), True)
 elif colour.startswith("meta:"):
     column = app_state.set_metadata(set_key)[colour.removeprefix("meta:")]
-    colouring = explorer.Colouring(colour.removeprefix("meta:"), [column[r] for r in base_rows], True)
+    colouring = space_figures.Colouring(colour.removeprefix("meta:"), [column[r] for r in base_rows], True)
 else:
-    colouring = explorer.Colouring("row", base_rows + 1, False)
+    colouring = space_figures.Colouring("row", base_rows + 1, False)
 labels = focus | matches & (np.cumsum(matches) <= 100)
 labels[: min(label_top, len(labels))] = True
 drawn = explorer.drawn_rows(count_shown, found.params.dims, keep=matches | focus)
 title = f"{space.name} · {METHODS['csv'] if request['method'] == 'csv' else METHODS[found.params.method]} {found.params.dims}D"
-figure = explorer.scatter_figure(coords, space.words, drawn, colouring=colouring, highlight=matches, focus=focus,
+figure = space_figures.scatter_figure(coords, space.words, drawn, colouring=colouring, highlight=matches, focus=focus,
                                  labels=labels, title=title, axis_titles=found.axis_titles)
 with right:
     summary = f"**Drawn: {len(drawn):,} of {count_shown:,} projected words** · the set has {len(embedding):,}. "
@@ -132,7 +133,7 @@ with right:
     st.caption(summary + (result["note"] or f"{found.params.describe()}, {how}.") + (f" **Search:** {int(matches.sum()):,} matches ({int(matches[drawn].sum()):,} drawn)." if query.strip() else ""))
     if found.params.dims == 2:
         event = st.plotly_chart(figure, key="space_plot", on_select="rerun", selection_mode=("box", "lasso"), width="stretch")
-        selection = explorer.selected_rows(event)
+        selection = space_figures.selected_rows(event)
     else:
         st.plotly_chart(figure, key="space_plot_3d", width="stretch")
         selection = np.array([], dtype=np.int64)
@@ -176,7 +177,7 @@ out[2].download_button("metadata.tsv", lambda: formats.write_projector_metadata(
 out[3].download_button("Figure (HTML)", lambda: figure.to_html(include_plotlyjs=True, full_html=True).encode("utf-8"), f"{stem}.html", "text/html", key="space_export_html", icon=":material/download:")
 if out[4].button("Figure (PNG)", key="space_export_png", icon=":material/image:"):
     try:
-        st.session_state["space_png"] = (result["id"], explorer.figure_png(figure))
+        st.session_state["space_png"] = (result["id"], space_figures.figure_png(figure))
     except LabError as error:
         st.error(str(error), icon=":material/error:")
 png = st.session_state.get("space_png")

@@ -1,8 +1,6 @@
-"""The explorer's logic without a browser: search, drawing caps, the figure, selections, ranks, clusters."""
+"""The explorer's logic without a browser: search, drawing caps, categories, ranks, clusters."""
 
 from __future__ import annotations
-
-import shutil
 
 import numpy as np
 import pytest
@@ -35,22 +33,6 @@ def test_drawn_rows_caps_but_keeps_every_highlighted_point():
     assert len(explorer.drawn_rows(100, 2)) == 100
 
 
-def test_figure_traces_carry_rows_so_a_selection_maps_back_to_words():
-    coords = np.arange(12, dtype=np.float32).reshape(6, 2)
-    rows = np.arange(6)
-    colouring = explorer.Colouring("kind", ["a", "b", "a", "b", "a", "c"], True)
-    highlight = np.array([False, True, False, False, False, False])
-    figure = explorer.scatter_figure(coords, WORDS, rows, colouring=colouring, highlight=highlight,
-                                     labels=highlight, title="t", axis_titles=["x", "y"])
-    names = [trace.name for trace in figure.data]
-    assert names[:3] == ["a", "b", "c"] and "search matches (1)" in names and "labels" in names
-    drawn = sorted(int(row) for trace in figure.data[:3] for row, _ in trace.customdata)
-    assert drawn == list(range(6))  # every point exactly once across the colour traces
-    event = {"selection": {"points": [{"customdata": [4, 5]}, {"customdata": {"0": 1, "1": 2}}, {"customdata": [4, 5]}]}}
-    assert explorer.selected_rows(event).tolist() == [1, 4]  # lists and the browser's {"0": …} form
-    assert explorer.selected_rows(None).tolist() == []
-
-
 def test_many_categories_fold_into_other():
     values = [f"v{i}" for i in range(explorer.MAX_CATEGORIES + 5)]
     assert len(set(explorer.category_values(values))) == explorer.MAX_CATEGORIES
@@ -79,10 +61,3 @@ def test_kmeans_is_reproducible_and_numbers_clusters_by_size():
     assert (first[20:] == 0).all() and (first[:20] == 1).all()  # the larger cluster is number 0
     with pytest.raises(LabError, match="between 2 and"):
         clusters.kmeans(vectors, 1)
-
-
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="kaleido needs a Chrome or Chromium")
-def test_png_export_through_kaleido():
-    figure = explorer.scatter_figure(np.zeros((2, 2)), ["a", "b"], np.arange(2), colouring=explorer.Colouring("row", [1, 2], False),
-                                     title="t", axis_titles=["x", "y"])
-    assert explorer.figure_png(figure, width=300, height=200).startswith(b"\x89PNG")
