@@ -31,7 +31,7 @@ from engine.sentiment.experiment import train_classifier
 from engine.sentiment.persist import KIND, save_classifier
 from engine.sentiment.predict import MAX_TEXTS, Prediction, SentimentClassifier
 from engine.sentiment.train import TrainConfig
-from engine.sentiment.vocab import tokenize
+from engine.sentiment.vocab import sentiment_tokens
 from engine.store import Manifest, ModelStore
 from engine.uploads import NOT_TEXT, decode_text, read_csv_text
 from engine.vectors import EmbeddingSet
@@ -316,7 +316,7 @@ def predict_text(classifier: SentimentClassifier, text: str) -> Prediction:
 def explain(classifier: SentimentClassifier, text: str) -> Explanation:
     """Predict `text` and attribute the predicted label to its words by occlusion (one batched call)."""
     prediction = predict_text(classifier, text)
-    words = tokenize(check_text(text))
+    words = sentiment_tokens(check_text(text))
     target = classifier.label_names.index(prediction.label)
     scores = occlusion(lambda texts: classifier.predict_proba(list(texts)), words, target) if words else np.array([])
     featurizer = classifier.featurizer

@@ -233,7 +233,7 @@ def order_check(tokens: Sequence[str], n_max: int, seed: int = 0) -> OrderCheck:
 
 
 @dataclass(frozen=True)
-class Vocabulary:
+class OneHotVocabulary:
     """Index → token with 0 reserved for padding and 1 for out-of-vocabulary words, then by frequency.
 
     Hand-written: scikit-learn's vocabularies have no padding or OOV index, and torchtext is retired.
@@ -263,14 +263,14 @@ class Vocabulary:
         return ids.to(device or default_device())
 
 
-def build_vocabulary(token_lists: Sequence[Sequence[str]], max_words: int | None = None) -> Vocabulary:
+def build_vocabulary(token_lists: Sequence[Sequence[str]], max_words: int | None = None) -> OneHotVocabulary:
     """A vocabulary of the `max_words` most frequent tokens (all when None); ties keep first appearance."""
     counts = Counter(token for tokens in token_lists for token in tokens)
     if max_words is not None and (not isinstance(max_words, (int, np.integer)) or max_words < 1):
         raise LabError(f"The vocabulary cap must be a whole number of words, at least 1; got {max_words!r}.")
     ranked = [token for token, _ in counts.most_common()]  # stable: ties stay in first-appearance order
     keep = len(ranked) if max_words is None else int(max_words)
-    return Vocabulary([PAD, OOV, *ranked[:keep]], dict(counts), ranked[keep:])
+    return OneHotVocabulary([PAD, OOV, *ranked[:keep]], dict(counts), ranked[keep:])
 
 
 def check_sequence_length(max_length: int) -> int:
@@ -544,7 +544,7 @@ class PretrainedComparison:
 
 
 def compare_with_glove(
-    vocabulary: Vocabulary, layer: torch.nn.Embedding, glove: EmbeddingSet, cap: int = 30
+    vocabulary: OneHotVocabulary, layer: torch.nn.Embedding, glove: EmbeddingSet, cap: int = 30
 ) -> PretrainedComparison:
     """The vocabulary's words (most frequent first, at most `cap`) that GloVe knows, under both tables."""
     words = vocabulary.tokens[2:]  # skip <pad> and <unk>

@@ -116,7 +116,7 @@ def cosine_heatmap(cosines: np.ndarray, words: Sequence[str], title: str) -> go.
     return figure
 
 
-def vocabulary_frame(vocabulary: text.Vocabulary) -> pd.DataFrame:
+def vocabulary_frame(vocabulary: text.OneHotVocabulary) -> pd.DataFrame:
     """Index, token and count of every vocabulary entry."""
     return pd.DataFrame({"index": range(len(vocabulary)), "token": vocabulary.tokens,
                          "count": [vocabulary.counts.get(token, 0) for token in vocabulary.tokens]})

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from engine.sentiment import models
-from engine.sentiment.vocab import PAD_INDEX, UNK_INDEX, Vocabulary
+from engine.sentiment.vocab import PAD_INDEX, UNK_INDEX, SentimentVocabulary
 from engine.vectors import EmbeddingSet
 
 VOCAB = 40
@@ -81,7 +81,7 @@ def test_a_one_token_text_is_classified(key):
 
 
 def test_glove_rows_are_copied_and_unknown_and_padding_are_zero():
-    vocab = Vocabulary.build([["good", "good", "film", "film", "zzqx", "zzqx"]])
+    vocab = SentimentVocabulary.build([["good", "good", "film", "film", "zzqx", "zzqx"]])
     glove = EmbeddingSet(["film", "good", "other"], np.arange(6, dtype=np.float32).reshape(3, 2) + 1, device=torch.device("cpu"))
     model = models.build_model("fasttext", 2, len(vocab), {"embedding_dim": 2})
     coverage = models.init_from_glove(model, vocab, glove)

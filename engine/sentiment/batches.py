@@ -23,7 +23,7 @@ from engine.errors import LabError
 from engine.jobs import ProgressCallback
 from engine.sentiment.encoder import LAYERS, LENGTH_LIMITS, MAX_LENGTH, FrozenEncoder
 from engine.sentiment.lengths import covering_length, head_and_tail, share_cut
-from engine.sentiment.vocab import PAD_INDEX, UNK_INDEX, Vocabulary, add_bigrams, tokenize
+from engine.sentiment.vocab import PAD_INDEX, UNK_INDEX, SentimentVocabulary, add_bigrams, sentiment_tokens
 
 _POOL_BATCHES = 50
 WORD_LIMITS = (16, 2_000)  # words: the CNN's widest filter needs a few; past 2,000 the RNNs crawl
@@ -59,7 +59,7 @@ class LengthPlan:
 
 def plan_lengths(texts: Sequence[str], device: torch.device | None = None) -> LengthPlan:
     """The training texts' lengths in words and in MiniLM word pieces; the caps that cover 95% of them whole."""
-    words = tuple(len(tokenize(text)) for text in texts)
+    words = tuple(len(sentiment_tokens(text)) for text in texts)
     return LengthPlan(words, tuple(FrozenEncoder(LENGTH_LIMITS[1], device).piece_counts(texts)))
 
 
@@ -76,7 +76,7 @@ class WordFeaturizer:
 
     pad_value = PAD_INDEX
 
-    def __init__(self, vocab: Vocabulary, *, bigrams: bool = False, max_tokens: int = STORED_MAX_TOKENS) -> None:
+    def __init__(self, vocab: SentimentVocabulary, *, bigrams: bool = False, max_tokens: int = STORED_MAX_TOKENS) -> None:
         low, high = WORD_LIMITS
         if not low <= max_tokens <= high:
             raise LabError(f"max_tokens must be between {low} and {high} words; got {max_tokens}.")
@@ -89,11 +89,11 @@ class WordFeaturizer:
 
         `max_tokens` None: the cap that covers 95% of the training texts (see `plan_lengths`).
         """
-        words = [tokenize(text) for text in texts]
+        words = [sentiment_tokens(text) for text in texts]
         if max_tokens is None:
             max_tokens = covering_length(map(len, words), lower=WORD_LIMITS[0], upper=WORD_LIMITS[1])
-        unfitted = cls(Vocabulary.build([]), bigrams=bigrams, max_tokens=max_tokens)
-        vocab = Vocabulary.build((unfitted._read(text_words) for text_words in words), min_freq=min_freq, max_size=max_size)
+        unfitted = cls(SentimentVocabulary.build([]), bigrams=bigrams, max_tokens=max_tokens)
+        vocab = SentimentVocabulary.build((unfitted._read(text_words) for text_words in words), min_freq=min_freq, max_size=max_size)
         return cls(vocab, bigrams=bigrams, max_tokens=max_tokens)
 
     @property
@@ -106,7 +106,7 @@ class WordFeaturizer:
 
     def tokens(self, text: str) -> list[str]:
         """What the model sees of a text: its words (head + tail past `max_tokens`), then (FastText) their bigrams."""
-        return self._read(tokenize(text))
+        return self._read(sentiment_tokens(text))
 
     def _read(self, words: list[str]) -> list[str]:
         kept = head_and_tail(words, self.max_tokens)
@@ -165,7 +165,7 @@ def featurizer_from_extras(extras: dict[str, Any], device: torch.device | None =
     if kind == "minilm":
         return MiniLMFeaturizer(int(extras.get("max_length", MAX_LENGTH)), device, layer=int(extras.get("layer", LAYERS)))
     if kind in ("words", "bigrams"):
-        return WordFeaturizer(Vocabulary.from_json(extras["vocab"]), bigrams=kind == "bigrams",
+        return WordFeaturizer(SentimentVocabulary.from_json(extras["vocab"]), bigrams=kind == "bigrams",
                               max_tokens=int(extras.get("max_tokens", STORED_MAX_TOKENS)))
     raise LabError(f"unknown featuriser {kind!r} in a stored classifier; expected words, bigrams or minilm.")
 

@@ -26,7 +26,7 @@ from transformers.models.bert.modeling_bert import BertLayer
 
 from engine.errors import LabError
 from engine.sentiment.encoder import LAYERS, minilm_config, pretrained_layer, run_layers
-from engine.sentiment.vocab import PAD_INDEX, UNK_INDEX, Vocabulary
+from engine.sentiment.vocab import PAD_INDEX, UNK_INDEX, SentimentVocabulary
 from engine.vectors import EmbeddingSet
 
 
@@ -331,7 +331,7 @@ def build_model(key: str, n_classes: int, vocab_size: int, hyper: dict[str, Any]
     return chosen.build(vocab_size, output_dim(key, n_classes), **arguments)
 
 
-def init_from_glove(model: SentimentModel, vocab: Vocabulary, glove: EmbeddingSet) -> float:
+def init_from_glove(model: SentimentModel, vocab: SentimentVocabulary, glove: EmbeddingSet) -> float:
     """Copy GloVe vectors into the embedding rows of known words; zero `<unk>` and `<pad>` (as notebook 2 does).
 
     Returns the share of the vocabulary found in GloVe; bigrams and unseen words keep their random rows.

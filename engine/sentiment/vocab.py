@@ -37,7 +37,7 @@ def mask_links(text: str, url: str = "<url>", user: str = "<user>") -> str:
     return _USER.sub(f" {user} ", _URL.sub(f" {url} ", str(text)))
 
 
-def tokenize(text: str) -> list[str]:
+def sentiment_tokens(text: str) -> list[str]:
     """Lower-cased words (contractions kept whole), hashtags, emoticons and punctuation marks."""
     return [token.lower() for token in _TOKEN.findall(mask_links(strip_markup(text)))]
 
@@ -47,7 +47,7 @@ def add_bigrams(tokens: Sequence[str]) -> list[str]:
     return [*tokens, *(f"{first} {second}" for first, second in zip(tokens, tokens[1:]))]
 
 
-class Vocabulary:
+class SentimentVocabulary:
     """Tokens ↔ ids; index 0 is `<unk>` (any token not seen in training), index 1 is `<pad>`."""
 
     def __init__(self, tokens: Sequence[str]) -> None:
@@ -59,7 +59,7 @@ class Vocabulary:
             raise LabError("a vocabulary may hold each token once; this one repeats tokens.")
 
     @classmethod
-    def build(cls, documents: Iterable[Sequence[str]], *, min_freq: int = 2, max_size: int = 25_000) -> Vocabulary:
+    def build(cls, documents: Iterable[Sequence[str]], *, min_freq: int = 2, max_size: int = 25_000) -> SentimentVocabulary:
         """The `max_size` most frequent tokens seen at least `min_freq` times (ties broken alphabetically)."""
         if min_freq < 1 or max_size < 1:
             raise LabError(f"min_freq and max_size must be at least 1; got {min_freq} and {max_size}.")
@@ -81,7 +81,7 @@ class Vocabulary:
         return json.dumps({"format": VOCAB_FORMAT, "tokens": self.itos}, ensure_ascii=False)
 
     @classmethod
-    def from_json(cls, text: str) -> Vocabulary:
+    def from_json(cls, text: str) -> SentimentVocabulary:
         try:
             raw = json.loads(text)
         except json.JSONDecodeError as error:

@@ -42,7 +42,7 @@ _MAGIC = {
 }
 
 
-def tokenise(text: str) -> list[str]:
+def word2vec_tokens(text: str) -> list[str]:
     """Lower-case word tokens of a piece of text, as gensim's simple_preprocess finds them."""
     return simple_preprocess(text, min_len=1, max_len=40)
 
@@ -96,7 +96,7 @@ def from_documents(name: str, documents: Iterable[str]) -> Corpus:
         count += 1
         tokens_of_document: list[str] = []
         for line in document.splitlines():
-            tokens = tokenise(line)
+            tokens = word2vec_tokens(line)
             for start in range(0, len(tokens), MAX_SENTENCE_TOKENS):
                 sentences.append(tokens[start : start + MAX_SENTENCE_TOKENS])
             if len(preview) < _PREVIEW_DOCUMENTS:
