@@ -32,12 +32,14 @@ sys.path.insert(0, str(ROOT))
 
 from engine.device import describe_device  # noqa: E402
 from engine.word2vec import Word2VecParams, corpus  # noqa: E402
-from engine.word2vec.evaluate import keyed_vectors, wordsim_spearman  # noqa: E402
+from engine.vectors import EmbeddingSet  # noqa: E402
+from engine.word2vec.evaluate import wordsim_spearman  # noqa: E402
 from engine.word2vec.train import train_torch  # noqa: E402
 
 MAX_GAP = 0.05
 SEEDS = (1, 2, 3)
 GPU_TARGET_WORDS_PER_S = 5_000_000
+cpu_device = torch.device("cpu")  # scores are computed on the CPU whatever trained the model
 
 
 def params_for(architecture: str, seed: int, epochs: int) -> Word2VecParams:
@@ -48,7 +50,7 @@ def params_for(architecture: str, seed: int, epochs: int) -> Word2VecParams:
 def run_torch(sentences, params: Word2VecParams, device: torch.device) -> tuple[float, float]:
     """(WordSim-353 Spearman, words per second) of one torch training run."""
     model = train_torch(sentences, params, device=device)
-    return wordsim_spearman(keyed_vectors(model.words, model.vectors))[0], model.words_per_second
+    return wordsim_spearman(EmbeddingSet(model.words, model.vectors, device=cpu_device))[0], model.words_per_second
 
 
 def run_gensim(sentences, params: Word2VecParams, workers: int, raw_words: int) -> tuple[float, float]:
@@ -60,7 +62,8 @@ def run_gensim(sentences, params: Word2VecParams, workers: int, raw_words: int) 
         alpha=params.alpha, min_alpha=params.min_alpha, seed=params.seed, workers=workers, epochs=params.epochs,
     )
     seconds = time.perf_counter() - started
-    return wordsim_spearman(model.wv)[0], raw_words * params.epochs / seconds
+    wv = model.wv
+    return wordsim_spearman(EmbeddingSet(list(wv.index_to_key), wv.vectors, device=cpu_device))[0], raw_words * params.epochs / seconds
 
 
 def mean_sd(values: list[float]) -> str:

@@ -1,32 +1,31 @@
 """How good is a trained model: WordSim-353 and Google analogies next to GloVe's on the same words,
 default probe words, and a 2-D map of the most frequent words.
 
-Scores come from gensim's `evaluate_word_pairs` / `evaluate_word_analogies` on KeyedVectors. For a
-fair comparison both models are restricted to the words they share, so GloVe is scored on exactly the
-pairs and questions the small trained model can answer.
+Scores come from the lab's own evaluators (`engine.benchmarks`, the same the Analogies page uses; they
+give gensim's `evaluate_word_pairs` / `evaluate_word_analogies` results, tested). For a fair comparison
+both models are restricted to the words they share, so GloVe is scored on exactly the pairs and
+questions the small trained model can answer.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import torch
 from gensim.models import KeyedVectors
 from sklearn.decomposition import PCA
 
-from engine.sources import gensim_test_file
+from engine import benchmarks
+from engine.errors import LabError
 from engine.vectors import EmbeddingSet
 
-_WORDSIM, _ANALOGIES = "wordsim353.tsv", "questions-words.txt"
-_WORDSIM_PAIRS = 353
 _PROBES = ("government", "music", "film", "market", "police", "game", "phone", "love", "election", "city", "economy", "team")
 
 
 def keyed_vectors(words: Sequence[str], vectors: np.ndarray) -> KeyedVectors:
-    """Words and their (words, dim) vectors as gensim KeyedVectors, for gensim's evaluations and comparisons."""
+    """Words and their (words, dim) vectors as gensim KeyedVectors: the bridge for tests and benchmarks that run gensim."""
     kv = KeyedVectors(vectors.shape[1])
     kv.add_vectors(list(words), np.asarray(vectors, dtype=np.float32))
     return kv
@@ -42,50 +41,38 @@ def benchmark_scores(words: Sequence[str], vectors: np.ndarray, reference: Embed
     if reference is not None:
         rows = [row for row, word in enumerate(words) if word in reference]
     shared = [words[row] for row in rows]
-    if not shared:
+    if len(shared) < 2:
         return {"wordsim_spearman": None, "wordsim_pairs": 0, "analogy_accuracy": None, "analogy_questions": 0}
-    scores = _scores(keyed_vectors(shared, np.asarray(vectors)[rows]))
+    scores = _scores(_as_set(shared, np.asarray(vectors)[rows]))
     if reference is not None:
         reference_rows = [reference.index[word] for word in shared]
-        reference_kv = keyed_vectors(shared, reference.vectors[reference_rows].cpu().numpy())
-        reference_scores = _scores(reference_kv)
+        reference_scores = _scores(_as_set(shared, reference.vectors[reference_rows].cpu().numpy()))
         scores["reference_wordsim_spearman"] = reference_scores["wordsim_spearman"]
         scores["reference_analogy_accuracy"] = reference_scores["analogy_accuracy"]
     return scores
 
 
-def wordsim_spearman(kv: KeyedVectors) -> tuple[float | None, int]:
-    """WordSim-353 Spearman correlation over the pairs `kv` covers, and how many pairs that is."""
-    with _quiet_gensim():
-        try:
-            _, spearman, oov_percent = kv.evaluate_word_pairs(str(gensim_test_file(_WORDSIM)))
-        except ValueError:  # scipy refuses a correlation of fewer than two covered pairs
-            return None, 0
-    pairs = round(_WORDSIM_PAIRS * (1 - oov_percent / 100))
-    value = float(spearman.statistic)
-    return (None if pairs < 3 or np.isnan(value) else value), pairs
-
-
-def _scores(kv: KeyedVectors) -> dict[str, float | int | None]:
-    spearman, pairs = wordsim_spearman(kv)
-    with _quiet_gensim():
-        accuracy, sections = kv.evaluate_word_analogies(str(gensim_test_file(_ANALOGIES)), restrict_vocab=len(kv))
-    total = next((s for s in sections if s["section"] == "Total accuracy"), {"correct": [], "incorrect": []})
-    questions = len(total["correct"]) + len(total["incorrect"])
-    return {"wordsim_spearman": spearman, "wordsim_pairs": pairs,
-            "analogy_accuracy": float(accuracy) if questions else None, "analogy_questions": questions}
-
-
-@contextmanager
-def _quiet_gensim() -> Iterator[None]:
-    """gensim logs every uncovered pair and question at INFO; keep the app's log readable."""
-    gensim_logger = logging.getLogger("gensim.models.keyedvectors")
-    previous = gensim_logger.level
-    gensim_logger.setLevel(logging.ERROR)
+def wordsim_spearman(embeddings: EmbeddingSet) -> tuple[float | None, int]:
+    """WordSim-353 Spearman correlation over the pairs the set covers, and how many pairs that is."""
+    pairs = benchmarks.bundled_pairs("WordSim-353")
+    known = {word.upper() for word in embeddings.words}  # the evaluator's case folding
+    covered = sum(first.upper() in known and second.upper() in known for first, second, _ in pairs.pairs)
     try:
-        yield
-    finally:
-        gensim_logger.setLevel(previous)
+        report = benchmarks.evaluate_word_pairs(embeddings, pairs, restrict_vocab=len(embeddings))
+    except LabError:  # fewer than 3 pairs covered: no correlation to speak of
+        return None, covered
+    return (None if np.isnan(report.spearman) else report.spearman), len(report.used)
+
+
+def _as_set(words: Sequence[str], vectors: np.ndarray) -> EmbeddingSet:
+    return EmbeddingSet(list(words), vectors, device=torch.device("cpu"))
+
+
+def _scores(embeddings: EmbeddingSet) -> dict[str, float | int | None]:
+    spearman, pairs = wordsim_spearman(embeddings)
+    report = benchmarks.evaluate_analogies(embeddings, benchmarks.google_analogies(), restrict_vocab=len(embeddings))
+    return {"wordsim_spearman": spearman, "wordsim_pairs": pairs,
+            "analogy_accuracy": report.accuracy if report.answered else None, "analogy_questions": report.answered}
 
 
 def default_probes(words: Sequence[str], count: int = 4) -> list[str]:
