@@ -437,9 +437,7 @@ def write_projector_metadata(words: Sequence[str], metadata: dict[str, Sequence]
 
 
 def _text_lines(data: bytes, what: str) -> list[str]:
-    """Decode text (engine.uploads refuses binary junk and bad bytes with a line) and split it into lines."""
-    if not data.strip():
-        raise LabError(f"{what} is empty: there are no words in it.")
+    """Decode text (engine.uploads refuses empty files, binary junk and bad bytes with a line) and split it into lines."""
     return decode_text(data, what).replace("\r\n", "\n").split("\n")
 
 

@@ -15,8 +15,13 @@ from engine import registry
 from engine.errors import LabError
 
 
+def set_outcome(prefix: str, kind: str, message: str) -> None:
+    """Keep a result ("success" or "error") for `show_outcome` to draw on the next run."""
+    st.session_state[f"{prefix}_outcome"] = (kind, message)
+
+
 def show_outcome(prefix: str) -> None:
-    """The result of the last rename or delete made with this prefix's panel."""
+    """The result of the last action made under this prefix (a rename, a delete, or the page's own)."""
     kind, message = st.session_state.pop(f"{prefix}_outcome", (None, ""))
     if kind == "error":
         st.error(message, icon=":material/error:")
@@ -38,19 +43,19 @@ def _rename(set_key: str, prefix: str) -> None:
     try:
         name = registry.rename_set(app_state.store(), set_key, st.session_state.get(f"{prefix}_rename_to", ""))
     except LabError as error:
-        st.session_state[f"{prefix}_outcome"] = ("error", str(error))
+        set_outcome(prefix, "error", str(error))
         return
     app_state.store_changed()
-    st.session_state[f"{prefix}_outcome"] = ("success", f"Renamed to “{name}”.")
+    set_outcome(prefix, "success", f"Renamed to “{name}”.")
 
 
 def _delete(set_key: str, name: str, prefix: str, on_deleted: Callable[[], None] | None) -> None:
     try:
         registry.delete_set(app_state.store(), set_key)
     except LabError as error:  # another session may have deleted it first: the caches must forget it all the same
-        st.session_state[f"{prefix}_outcome"] = ("error", str(error))
+        set_outcome(prefix, "error", str(error))
     else:
-        st.session_state[f"{prefix}_outcome"] = ("success", f"Deleted “{name}”.")
+        set_outcome(prefix, "success", f"Deleted “{name}”.")
     app_state.store_changed()
     if on_deleted is not None:
         on_deleted()

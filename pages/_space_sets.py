@@ -16,7 +16,6 @@ from engine.errors import LabError
 from pages import _manage as manage
 
 SET_KEY = "space_set"
-_FLASH = "space_outcome"  # shared with the rename/delete panel (prefix "space")
 
 
 def show_flash() -> None:
@@ -53,7 +52,7 @@ def manage_panel() -> None:
 def _add_upload() -> None:
     upload = st.session_state.get("space_upload_file")
     if upload is None:
-        st.session_state[_FLASH] = ("error", "Choose a vector file first.")
+        manage.set_outcome("space", "error", "Choose a vector file first.")
         return
     metadata = st.session_state.get("space_upload_metadata")
     data = upload.getvalue()
@@ -67,12 +66,12 @@ def _add_upload() -> None:
             params={"format": fmt, "file": upload.name}, metadata=loaded.metadata,
         )
     except LabError as error:
-        st.session_state[_FLASH] = ("error", f"{upload.name} was not added: {error}")
+        manage.set_outcome("space", "error", f"{upload.name} was not added: {error}")
         return
     st.session_state[SET_KEY] = key
     notes = " ".join(loaded.notes)
-    st.session_state[_FLASH] = (
-        "success", f"Added “{name}”: {len(loaded.words):,} words × {loaded.vectors.shape[1]} ({formats.FORMATS[fmt]}). {notes}"
+    manage.set_outcome(
+        "space", "success", f"Added “{name}”: {len(loaded.words):,} words × {loaded.vectors.shape[1]} ({formats.FORMATS[fmt]}). {notes}"
     )
 
 

@@ -15,7 +15,6 @@ the LSTM has 128 hidden units a direction, not 256, and the transformer's GRU he
 from __future__ import annotations
 
 import copy
-
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any

@@ -23,7 +23,7 @@ from gensim.utils import simple_preprocess
 
 from engine import datasets
 from engine.errors import LabError
-from engine.uploads import (CORPUS_LIMIT, CORPUS_UNPACKED_LIMIT, check_size, columns_text_first, decode_text, holds_text,
+from engine.uploads import (CORPUS_LIMIT, MIB, ZIP_EXPANSION, check_size, columns_text_first, decode_text, holds_text,
                             read_csv_text)
 
 BUNDLED = {
@@ -135,7 +135,7 @@ def from_upload(filename: str, data: bytes, *, column: str | None = None, max_by
         raise LabError(f"{filename}: upload a .txt, .csv or .zip file; got a .{suffix or '(no extension)'} file.")
     check_size(data, max_bytes, filename)
     if suffix == "zip":
-        return from_documents(filename, _zip_texts(filename, data, max_bytes * CORPUS_UNPACKED_LIMIT // CORPUS_LIMIT))
+        return from_documents(filename, _zip_texts(filename, data, max_bytes * ZIP_EXPANSION))
     if suffix == "csv":
         table = read_csv_text(_as_text(filename, data, max_bytes), filename)
         if column is None or column not in table.columns:
@@ -158,7 +158,7 @@ def _zip_texts(filename: str, data: bytes, max_unpacked: int) -> list[str]:
         raise LabError(f"{filename} holds no .txt files; put the corpus in plain-text files inside the zip.")
     unpacked = sum(info.file_size for info in members)
     if unpacked > max_unpacked:
-        raise LabError(f"{filename} unpacks to {unpacked / 2**20:,.0f} MB of text; at most {max_unpacked / 2**20:,.0f} MB is accepted.")
+        raise LabError(f"{filename} unpacks to {unpacked / MIB:,.0f} MiB of text; at most {max_unpacked / MIB:,.0f} MiB is accepted.")
     return [_as_text(f"{filename}/{info.filename}", _read_member(filename, archive, info), max_unpacked)
             for info in sorted(members, key=lambda i: i.filename)]
 

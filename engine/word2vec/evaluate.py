@@ -55,12 +55,11 @@ def benchmark_scores(words: Sequence[str], vectors: np.ndarray, reference: Embed
 def wordsim_spearman(embeddings: EmbeddingSet) -> tuple[float | None, int]:
     """WordSim-353 Spearman correlation over the pairs the set covers, and how many pairs that is."""
     pairs = benchmarks.bundled_pairs("WordSim-353")
-    known = {word.upper() for word in embeddings.words}  # the evaluator's case folding
-    covered = sum(first.upper() in known and second.upper() in known for first, second, _ in pairs.pairs)
     try:
         report = benchmarks.evaluate_word_pairs(embeddings, pairs, restrict_vocab=len(embeddings))
-    except LabError:  # fewer than 3 pairs covered: no correlation to speak of
-        return None, covered
+    except LabError:  # fewer than 3 pairs covered: no correlation to speak of; say how many were
+        known = {word.upper() for word in embeddings.words}  # the evaluator's case folding
+        return None, sum(first.upper() in known and second.upper() in known for first, second, _ in pairs.pairs)
     return (None if np.isnan(report.spearman) else report.spearman), len(report.used)
 
 
