@@ -24,7 +24,7 @@ from gensim.models import KeyedVectors
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from engine import analogies, benchmarks  # noqa: E402
+from engine import analogies, benchmark_sets, benchmarks  # noqa: E402
 from engine.device import describe_device  # noqa: E402
 from engine.sources import gensim_test_file, load_glove  # noqa: E402
 
@@ -47,11 +47,11 @@ def main(quick: bool) -> int:
     kv = KeyedVectors(vector_size=glove.dim)
     kv.add_vectors(glove.words, glove.vectors.numpy())
     kv.fill_norms()
-    google = benchmarks.google_analogies()
+    google = benchmark_sets.google_analogies()
     missed: list[str] = []
 
     # (1) the Google set. One warm-up compiles the kernel (numba caches it on disk for later runs).
-    benchmarks.evaluate_analogies(glove, benchmarks.AnalogySet("warm-up", google.sections[:1]), restrict_vocab=RESTRICT)
+    benchmarks.evaluate_analogies(glove, benchmark_sets.AnalogySet("warm-up", google.sections[:1]), restrict_vocab=RESTRICT)
     started = time.perf_counter()
     ours = benchmarks.evaluate_analogies(glove, google, restrict_vocab=RESTRICT)
     ours_s = time.perf_counter() - started
@@ -63,7 +63,7 @@ def main(quick: bool) -> int:
     gensim_s = None
     if not quick:
         started = time.perf_counter()
-        score, sections = kv.evaluate_word_analogies(str(gensim_test_file(benchmarks.GOOGLE_FILE)), restrict_vocab=RESTRICT)
+        score, sections = kv.evaluate_word_analogies(str(gensim_test_file(benchmark_sets.GOOGLE_FILE)), restrict_vocab=RESTRICT)
         gensim_s = time.perf_counter() - started
         total = sections[-1]
         theirs = {(s["section"], q) for s in sections[:-1] for q in s["correct"]}
@@ -77,8 +77,8 @@ def main(quick: bool) -> int:
 
     # (2) word pairs
     spearmans = {}
-    for name, file in benchmarks.PAIR_FILES.items():
-        report = benchmarks.evaluate_word_pairs(glove, benchmarks.bundled_pairs(name), restrict_vocab=RESTRICT)
+    for name, file in benchmark_sets.PAIR_FILES.items():
+        report = benchmarks.evaluate_word_pairs(glove, benchmark_sets.bundled_pairs(name), restrict_vocab=RESTRICT)
         pearson, spearman, oov = kv.evaluate_word_pairs(str(gensim_test_file(file)), restrict_vocab=RESTRICT)
         spearmans[name] = report.spearman
         print(f"{name:12s} Spearman lab {report.spearman:.4f} gensim {spearman.statistic:.4f} · Pearson lab {report.pearson:.4f} "

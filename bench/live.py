@@ -1,8 +1,9 @@
 """Live sentiment: how fast the lab answers one sentence and scores a file, beside scikit-learn's TF-IDF reference.
 
-Trains the ready defaults exactly as the page does (FastText on the movie reviews, then on all 38,158 tweets, `live.DEFAULT_CONFIGS`,
-in a temporary store) and times it; trains the CNN, the bidirectional LSTM and MiniLM + GRU for one epoch
-on a 2,000-tweet sample (latency depends on the network, not on how well it was trained); then measures
+Trains the ready defaults exactly as the page does (FastText on the movie reviews, then on all 38,158 tweets,
+`ready_defaults.DEFAULT_CONFIGS`, in a temporary store) and times it; trains the CNN, the bidirectional LSTM
+and MiniLM + GRU for one epoch on a 2,000-tweet sample (latency depends on the network, not on how well it
+was trained); then measures
 - one-sentence latency: the median of 100 `predict_proba([text])` calls on different test tweets, after
   10 warm-up calls: tokenising (or MiniLM encoding), the forward pass and the softmax, end to end;
 - a 10,000-line .txt file with FastText: decoding and splitting, scoring in chunks with progress, the
@@ -31,10 +32,12 @@ from sklearn.pipeline import make_pipeline
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from engine import live  # noqa: E402
 from engine.device import default_device, describe_device  # noqa: E402
+from engine.sentiment import ready_defaults, scoring  # noqa: E402
 from engine.sentiment.data import load_dataset, split  # noqa: E402
+from engine.sentiment.documents import read_text_file  # noqa: E402
 from engine.sentiment.experiment import train_classifier  # noqa: E402
+from engine.sentiment.explain import explain  # noqa: E402
 from engine.sentiment.persist import load_classifier  # noqa: E402
 from engine.sentiment.train import TrainConfig  # noqa: E402
 from engine.store import ModelStore  # noqa: E402
@@ -59,15 +62,15 @@ def score_file(classifier, label_names, data: bytes) -> tuple[float, int, int]:
     """Seconds to turn a .txt upload into the predictions CSV, how many rows, how many progress reports."""
     reports = []
     started = time.perf_counter()
-    documents = live.read_text_file(data, "bench.txt")
-    probabilities = live.score(classifier, documents.texts, on_progress=lambda *report: reports.append(report))
-    table = live.predictions_table(documents, label_names, probabilities)
-    live.to_csv(table)
+    documents = read_text_file(data, "bench.txt")
+    probabilities = scoring.score(classifier, documents.texts, on_progress=lambda *report: reports.append(report))
+    table = scoring.predictions_table(documents, label_names, probabilities)
+    scoring.to_csv(table)
     return time.perf_counter() - started, len(table), len(reports)
 
 
 class _Peer:
-    """TF-IDF + logistic regression behind the classifier's predict_proba, so `live.score` drives both alike."""
+    """TF-IDF + logistic regression behind the classifier's predict_proba, so `scoring.score` drives both alike."""
 
     def __init__(self, pipeline, label_names) -> None:
         self.pipeline, self.label_names = pipeline, label_names
@@ -86,7 +89,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as home:
         store = ModelStore(Path(home))
         started = time.perf_counter()
-        manifest = live.ensure_default(store, device=device)
+        manifest = ready_defaults.ensure_default(store, device=device)
         default_s = time.perf_counter() - started
         classifiers = {"fasttext": load_classifier(store, manifest.id, device)}
     print(f"  ready defaults (FastText on movie reviews, then on {len(data):,} tweets): {default_s:.1f} s, "
@@ -103,7 +106,7 @@ def main() -> int:
 
     latency = {key: median_ms(classifier.predict_proba, sentences) for key, classifier in classifiers.items()}
     peer_latency = median_ms(peer.predict_proba, sentences)
-    explain_ms = {key: statistics.median(_timed(lambda text=text: live.explain(classifier, text)) for text in sentences[:30])
+    explain_ms = {key: statistics.median(_timed(lambda text=text: explain(classifier, text)) for text in sentences[:30])
                   for key, classifier in classifiers.items()}
     for key, ms in latency.items():
         print(f"  one sentence, {key:<12} median {ms:6.2f} ms  (target < {LATENCY_TARGET_MS[key]:.0f} ms)", flush=True)

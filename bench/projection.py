@@ -100,7 +100,7 @@ def neighbour_preservation(vectors, coords, k: int = 10) -> float:
     """Share of each word's k nearest neighbours (cosine, original space) that are among its k nearest in the plot."""
     import numpy as np
 
-    from engine.projection import nearest_neighbours
+    from engine.exact_knn import nearest_neighbours
 
     original, _ = nearest_neighbours(vectors, k + 1, "cosine")
     projected, _ = nearest_neighbours(coords, k + 1, "euclidean")

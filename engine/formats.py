@@ -1,39 +1,33 @@
-"""Reading and writing embedding files: word2vec text and binary, GloVe text, fastText .vec,
-TensorBoard projector TSV, and a CSV of precomputed 2D/3D coordinates.
+"""Reading embedding files: word2vec text and binary, GloVe text, fastText .vec, TensorBoard projector TSV,
+and a CSV of precomputed 2D/3D coordinates.
 
 Every reader takes the uploaded bytes and either returns clean float32 vectors or raises LabError
 saying what is wrong and on which line (or entry): binary junk, a plain CSV, an empty file, rows of
-different lengths, a single word, repeated words, NaN or infinity, a file over the size limit.
-Nothing here unpickles; a header's counts are checked against the file's size before any memory is
-allocated for them.
+different lengths, a single word, repeated words, NaN or infinity, a file over the size limit (the
+checks every reader shares are in `engine.format_checks`). Nothing here unpickles; a header's counts
+are checked against the file's size before any memory is allocated for them.
 
-gensim reads word2vec binary and writes the word2vec family. The text readers are our own: gensim's
+gensim reads word2vec binary (`engine.word2vec_binary`). The text readers are our own: gensim's
 text reader names neither the line of a short row nor a repeated word (it keeps the first and logs),
 and parses each number in a Python loop; here every line is checked and numbers are parsed by numpy.
+The writers are in `engine.format_writers`.
 """
 
 from __future__ import annotations
 
 import io
-import logging
-import math
-import tempfile
 from collections.abc import Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from gensim.models import KeyedVectors
 
 from engine.errors import LabError
-from engine.uploads import VECTOR_FILE_LIMIT, check_size, decode_text
+from engine.format_checks import MAX_DIM, preview, refuse_duplicates, refuse_unusable_numbers, require_two, text_lines
+from engine.uploads import VECTOR_FILE_LIMIT, check_size
+from engine.word2vec_binary import read_word2vec_binary
 
-MAX_DIM = 4096
-# No embedding or layout has coordinates this large: such values are a misread file (text bytes read as
-# floats, a wrong byte order), and they would overflow float32 norms and dot products downstream.
-MAX_ABS_VALUE = 1e6
 # Rows are parsed this many at a time, so a 200 MB file never becomes one giant list of strings.
 _PARSE_CHUNK_ROWS = 20_000
 
@@ -90,7 +84,8 @@ def read_vectors(
         raise LabError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r}.")
     check_size(data, max_bytes, "the vector file")
     if fmt == "word2vec-binary":
-        return _read_word2vec_binary(data)
+        words, vectors = read_word2vec_binary(data)
+        return LoadedVectors(words, vectors, "word2vec-binary")
     if fmt == "projector-tsv":
         return _read_projector_tsv(data, metadata, max_bytes)
     if metadata is not None:
@@ -102,7 +97,7 @@ def read_vectors(
 
 
 def _read_text(data: bytes, fmt: str) -> LoadedVectors:
-    lines = _text_lines(data, "the vector file")
+    lines = text_lines(data, "the vector file")
     rows = [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
     if not rows:
         raise LabError("the vector file has only blank lines: there are no words in it.")
@@ -115,7 +110,7 @@ def _read_text(data: bytes, fmt: str) -> LoadedVectors:
     elif fmt in ("word2vec-text", "fasttext-vec"):
         raise LabError(
             f"line {first_number}: a {fmt} file starts with a header 'word_count dimensions' (two whole numbers); "
-            f"this line starts with {_preview(first_line)}. For a file without a header choose GloVe text."
+            f"this line starts with {preview(first_line)}. For a file without a header choose GloVe text."
         )
     if not rows:
         raise LabError("the vector file has a header line but no words after it.")
@@ -127,15 +122,15 @@ def _read_text(data: bytes, fmt: str) -> LoadedVectors:
             f"line {first_number}: the header promises {header[0]:,} words, but the file has {len(rows):,} "
             f"(is it cut short, or was the header written for another file?)."
         )
-    _require_two(len(rows), rows[0][0])
+    require_two(len(rows), rows[0][0])
     words: list[str] = []
     vectors = np.empty((len(rows), dim), dtype=np.float32)  # (words, dim)
     for start in range(0, len(rows), _PARSE_CHUNK_ROWS):
         split = [(number, *_split_row(number, line, dim)) for number, line in rows[start : start + _PARSE_CHUNK_ROWS]]
         words.extend(word for _, word, _ in split)
         vectors[start : start + len(split)] = _parse_numbers([(number, values) for number, _, values in split], dim)
-    _refuse_duplicates(words, [number for number, _ in rows])
-    _refuse_unusable_numbers(vectors, [f"line {number}" for number, _ in rows], words)
+    refuse_duplicates(words, [number for number, _ in rows])
+    refuse_unusable_numbers(vectors, [f"line {number}" for number, _ in rows], words)
     return LoadedVectors(words, vectors, fmt)
 
 
@@ -147,7 +142,7 @@ def _row_dim(number: int, line: str) -> int:
             f"numbers separated by spaces. To load precomputed 2D/3D coordinates, use the coordinates CSV upload."
         )
     if len(parts) < 2:
-        raise LabError(f"line {number} holds {_preview(line)} and no numbers: each row is a word followed by its vector.")
+        raise LabError(f"line {number} holds {preview(line)} and no numbers: each row is a word followed by its vector.")
     return len(parts) - 1
 
 
@@ -173,105 +168,15 @@ def _parse_numbers(rows: Sequence[tuple[int, list[str]]], dim: int) -> np.ndarra
                 try:
                     float(token)
                 except ValueError:
-                    raise LabError(f"line {number}: {_preview(token)} is not a number.") from None
+                    raise LabError(f"line {number}: {preview(token)} is not a number.") from None
         raise
-
-
-# --- word2vec binary ---------------------------------------------------------------------------
-
-
-def _read_word2vec_binary(data: bytes) -> LoadedVectors:
-    header_line = data[:256].split(b"\n", 1)[0]
-    parts = header_line.split()
-    if len(parts) != 2 or not all(part.isdigit() for part in parts):
-        raise LabError(
-            f"line 1: a word2vec binary file starts with a text header 'word_count dimensions'; this one starts with "
-            f"{_preview(header_line.decode('utf-8', 'replace'))}. Is it a word2vec .bin file?"
-        )
-    count, dim = int(parts[0]), int(parts[1])
-    if not 1 <= dim <= MAX_DIM or count < 1:
-        raise LabError(f"line 1: the header says {count:,} words of {dim:,} numbers; expected 1 to {MAX_DIM:,} numbers.")
-    # Each entry is at least one byte of word, a space and dim float32s: refuse a header the file cannot hold
-    # before gensim allocates a (count, dim) matrix for it.
-    if count * (dim * 4 + 2) > len(data):
-        raise LabError(
-            f"the header promises {count:,} words of {dim:,} numbers ({count * dim * 4:,} bytes of vectors), "
-            f"but the whole file is {len(data):,} bytes: it is cut short or not a word2vec binary file."
-        )
-    _require_two(count, 1)
-    _refuse_text_as_binary(data, header_line, count, dim)
-    with _temporary_file(data) as path, _gensim_duplicates() as duplicates:
-        try:
-            kv = KeyedVectors.load_word2vec_format(str(path), binary=True)
-        except EOFError:
-            raise LabError(
-                f"the file ends before the {count:,} words its header promises: it is cut short or damaged."
-            ) from None
-        except UnicodeDecodeError as error:
-            raise LabError(f"a word in the file is not UTF-8 text ({error.reason}); is it a word2vec binary file?") from None
-        except ValueError as error:
-            raise LabError(f"the file is not valid word2vec binary: {error}.") from None
-    if duplicates:
-        raise LabError(
-            f"the file repeats words ({', '.join(map(repr, duplicates[:3]))}); each word may appear once."
-        )
-    words = list(kv.index_to_key)
-    vectors = np.ascontiguousarray(kv.vectors, dtype=np.float32)
-    _refuse_unusable_numbers(vectors, [f"entry {i + 1:,}" for i in range(len(words))], words)
-    return LoadedVectors(words, vectors, "word2vec-binary")
-
-
-def _refuse_text_as_binary(data: bytes, header_line: bytes, count: int, dim: int) -> None:
-    """A text file named .bin would be read as floats made of its characters: refuse it.
-
-    The bytes of a binary file's first entries hold raw float32s; for real vectors some of those bytes are
-    control characters or not UTF-8 (each float's 4 bytes pass as text with odds of a few in 100, and the
-    window below holds up to 8 × dim of them). A window that reads as clean text is a text file.
-    """
-    start = len(header_line) + 1
-    window = data[start : start + min(count, 8) * (dim * 4 + 16)]
-    for cut in range(4):  # the window may end inside a multi-byte character
-        try:
-            text = window[: len(window) - cut].decode("utf-8")
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        return
-    first_row = text.split("\n", 1)[0].split()
-    if len(first_row) >= 2 and all(_is_number(part) for part in first_row[1:]) and all(
-        character.isprintable() or character in "\t\n\r" for character in text
-    ):
-        raise LabError(
-            "this file is text, not word2vec binary (its vectors are written out as characters). "
-            "Choose the word2vec text or GloVe format for it."
-        )
-
-
-@contextmanager
-def _gensim_duplicates():
-    """Collect the words gensim's reader skips as duplicates (it logs them instead of failing)."""
-    found: list[str] = []
-
-    class Catch(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            if record.msg.startswith("duplicate word") and record.args:
-                found.append(str(record.args[0]))
-
-    logger = logging.getLogger("gensim.models.keyedvectors")
-    handler = Catch(logging.WARNING)
-    logger.addHandler(handler)
-    try:
-        yield found
-    finally:
-        logger.removeHandler(handler)
 
 
 # --- TensorBoard projector TSV -----------------------------------------------------------------
 
 
 def _read_projector_tsv(data: bytes, metadata: bytes | None, max_bytes: int) -> LoadedVectors:
-    lines = _text_lines(data, "vectors.tsv")
+    lines = text_lines(data, "vectors.tsv")
     rows = [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
     if not rows:
         raise LabError("vectors.tsv has only blank lines: there are no vectors in it.")
@@ -295,7 +200,7 @@ def _read_projector_tsv(data: bytes, metadata: bytes | None, max_bytes: int) -> 
                 f"every row must have the same number."
             )
         parsed.append((number, values))
-    _require_two(len(rows), rows[0][0])
+    require_two(len(rows), rows[0][0])
     vectors = np.concatenate(
         [_parse_numbers(parsed[s : s + _PARSE_CHUNK_ROWS], dim) for s in range(0, len(parsed), _PARSE_CHUNK_ROWS)]
     )  # (rows, dim)
@@ -312,13 +217,13 @@ def _read_projector_tsv(data: bytes, metadata: bytes | None, max_bytes: int) -> 
     else:
         words = [f"#{i}" for i in range(1, len(rows) + 1)]
         notes.append("no metadata column with one distinct value per row, so points are named #1, #2, …")
-    _refuse_unusable_numbers(vectors, [f"line {number} of vectors.tsv" for number, _ in rows], words)
+    refuse_unusable_numbers(vectors, [f"line {number} of vectors.tsv" for number, _ in rows], words)
     return LoadedVectors(words, vectors, "projector-tsv", columns, notes)
 
 
 def _read_metadata(data: bytes, count: int) -> dict[str, list[str]]:
     """metadata.tsv: a header row when it has several columns; one column may come without one (TensorBoard's rule)."""
-    lines = _text_lines(data, "metadata.tsv")
+    lines = text_lines(data, "metadata.tsv")
     while lines and not lines[-1].strip():
         lines.pop()
     if not lines:
@@ -350,7 +255,7 @@ def _read_metadata(data: bytes, count: int) -> dict[str, list[str]]:
 def read_coordinates(data: bytes, *, max_bytes: int = VECTOR_FILE_LIMIT) -> Coordinates:
     """A CSV with a header: a word column and 2 or 3 numeric columns (x, y[, z])."""
     check_size(data, max_bytes, "the coordinates CSV")
-    _text_lines(data, "the coordinates CSV")  # refuses binary junk and non-UTF-8 with a line number
+    text_lines(data, "the coordinates CSV")  # refuses binary junk and non-UTF-8 with a line number
     try:
         table = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, skip_blank_lines=True)
     except pd.errors.EmptyDataError:
@@ -374,129 +279,17 @@ def read_coordinates(data: bytes, *, max_bytes: int = VECTOR_FILE_LIMIT) -> Coor
         if len(bad):
             row = int(bad[0])
             raise LabError(
-                f"line {row + 2} of the coordinates CSV: {axis} is {_preview(table[axis].iloc[row])}, not a number."
+                f"line {row + 2} of the coordinates CSV: {axis} is {preview(table[axis].iloc[row])}, not a number."
             )
         points[:, column] = numbers.to_numpy(dtype=np.float32)
     words = [word.strip() for word in table[word_column].tolist()]
     empty = [i for i, word in enumerate(words) if not word]
     if empty:
         raise LabError(f"line {empty[0] + 2} of the coordinates CSV has no word.")
-    _refuse_unusable_numbers(points, [f"line {row + 2} of the coordinates CSV" for row in range(len(words))], words)
-    _refuse_duplicates(words, list(range(2, len(words) + 2)))
+    refuse_unusable_numbers(points, [f"line {row + 2} of the coordinates CSV" for row in range(len(words))], words)
+    refuse_duplicates(words, list(range(2, len(words) + 2)))
     return Coordinates(words, points, axes)
-
-
-def write_coordinates(words: Sequence[str], points: np.ndarray, extra: dict[str, Sequence] | None = None) -> bytes:
-    """A CSV of word, x, y[, z] (plus any extra columns), read back by read_coordinates."""
-    axes = ["x", "y", "z"][: points.shape[1]]
-    table = pd.DataFrame({"word": list(words), **{axis: points[:, i] for i, axis in enumerate(axes)}, **(extra or {})})
-    return table.to_csv(index=False).encode("utf-8")
-
-
-# --- writers -----------------------------------------------------------------------------------
-
-
-def write_vectors(words: Sequence[str], vectors: np.ndarray, fmt: str) -> bytes:
-    """Serialise words and (words, dim) vectors in a word2vec-family format, via gensim's writer."""
-    if fmt not in ("word2vec-text", "word2vec-binary", "glove", "fasttext-vec"):
-        raise LabError(f"write_vectors writes word2vec-text, word2vec-binary, glove or fasttext-vec; got {fmt!r}.")
-    spaced = [word for word in words if not word or any(ch.isspace() for ch in word)]
-    if spaced:
-        raise LabError(
-            f"{fmt} separates a word from its numbers by a space, so words may not contain spaces; "
-            f"{len(spaced):,} do (first: {spaced[0]!r}). Export as projector TSV instead."
-        )
-    matrix = np.asarray(vectors, dtype=np.float32)
-    kv = KeyedVectors(vector_size=matrix.shape[1])
-    kv.add_vectors(list(words), matrix)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "vectors"
-        kv.save_word2vec_format(str(path), binary=fmt == "word2vec-binary", write_header=fmt != "glove")
-        return path.read_bytes()
-
-
-def write_projector_vectors(vectors: np.ndarray) -> bytes:
-    """A projector vectors.tsv: one row of tab-separated numbers per word, no header."""
-    buffer = io.StringIO()
-    np.savetxt(buffer, np.asarray(vectors, dtype=np.float32), delimiter="\t", fmt="%.6g")
-    return buffer.getvalue().encode("utf-8")
-
-
-def write_projector_metadata(words: Sequence[str], metadata: dict[str, Sequence] | None = None) -> bytes:
-    """A projector metadata.tsv with a header: word, then any other columns.
-
-    TSV has no escaping, so tabs and line breaks inside values become spaces.
-    """
-    columns = {"word": list(words), **{name: list(values) for name, values in (metadata or {}).items() if name != "word"}}
-    header = "\t".join(_tsv_cell(name) for name in columns)
-    rows = ["\t".join(_tsv_cell(value) for value in cells) for cells in zip(*columns.values())]
-    return ("\n".join([header, *rows]) + "\n").encode("utf-8")
-
-
-# --- shared checks -----------------------------------------------------------------------------
-
-
-def _text_lines(data: bytes, what: str) -> list[str]:
-    """Decode text (engine.uploads refuses empty files, binary junk and bad bytes with a line) and split it into lines."""
-    return decode_text(data, what).replace("\r\n", "\n").split("\n")
-
-
-def _require_two(count: int, line: int) -> None:
-    if count < 2:
-        raise LabError(f"the file holds a single word (line {line}); an embedding space needs at least two.")
-
-
-def _refuse_duplicates(words: Sequence[str], lines: Sequence[int]) -> None:
-    first: dict[str, int] = {}
-    for word, line in zip(words, lines):
-        if word in first:
-            raise LabError(f"line {line} repeats the word {word!r} first seen on line {first[word]}; each word may appear once.")
-        first[word] = line
-
-
-def _refuse_unusable_numbers(vectors: np.ndarray, places: Sequence[str], words: Sequence[str]) -> None:
-    """The one finiteness check every reader applies: NaN, infinity and |x| > MAX_ABS_VALUE are refused."""
-    usable = np.isfinite(vectors) & (np.abs(vectors) <= MAX_ABS_VALUE)
-    bad_rows = np.flatnonzero(~usable.all(axis=1))
-    if not len(bad_rows):
-        return
-    row = int(bad_rows[0])
-    value = float(vectors[row][~usable[row]][0])
-    if math.isfinite(value):
-        reason = f"numbers beyond ±{MAX_ABS_VALUE:,.0f} mean the file was misread or is damaged"
-    else:
-        reason = "vectors must be finite numbers"
-    raise LabError(
-        f"{places[row]} ({words[row]!r}) holds {value:g}: {reason} "
-        f"({len(bad_rows):,} row(s) have NaN, infinity or such values)."
-    )
-
-
-def _is_number(token: str) -> bool:
-    try:
-        float(token)
-    except ValueError:
-        return False
-    return True
 
 
 def _unique(values: Sequence[str]) -> bool:
     return len(set(values)) == len(values) and all(values)
-
-
-def _tsv_cell(value: object) -> str:
-    return " ".join(str(value).replace("\t", " ").splitlines())
-
-
-def _preview(text: str, limit: int = 40) -> str:
-    text = str(text)
-    return repr(text if len(text) <= limit else text[:limit] + "…")
-
-
-@contextmanager
-def _temporary_file(data: bytes):
-    """gensim's readers take a path, so an upload is written to a private temporary file first."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "upload"
-        path.write_bytes(data)
-        yield path

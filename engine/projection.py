@@ -5,13 +5,9 @@ disk under the lab home, keyed by a content hash of the vectors plus every param
 result, so a repeat (also after a restart) is a file read. Long runs report
 `on_progress(step, total, {"phase": ...})`; raising from that callback (a cancelled job) stops them.
 
-Two speed choices for t-SNE and UMAP, both measured in bench/projection.py:
-- The k nearest neighbours are computed exactly on the device with one matrix product per block, when
-  the set is small enough (always on a GPU); this skips pynndescent's per-process numba compile and
-  is exact rather than approximate. Larger sets fall back to each library's own approximate search.
-- umap-learn 0.5 compiles ~60 numba functions without `cache=True`, so every new process paid ~45 s
-  before its first UMAP. We import it with numba's `njit` defaulting to `cache=True`, so that compile
-  lands in numba's on-disk cache (next to the installed package) and is paid once per installation.
+Two speed choices for t-SNE and UMAP, both measured in bench/projection.py, live beside this module:
+exact k nearest neighbours on the device (`engine.exact_knn`), and umap-learn's numba compile paid
+once per installation rather than once per process (`engine.umap_hooks`).
 """
 
 from __future__ import annotations
@@ -19,9 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
-import sys
-import threading
 import time
 import uuid
 import warnings
@@ -35,18 +28,15 @@ import torch
 
 from engine.device import default_device
 from engine.errors import LabError
+from engine.exact_knn import exact_knn_fits, nearest_neighbours
 from engine.jobs import ProgressCallback
 from engine.store import lab_home
+from engine.umap_hooks import EpochSink, import_umap, release_tqdm_lock, spectral_layout
 
 
 METHODS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
 METRICS = ("cosine", "euclidean")
 CACHE_VERSION = 1
-# Exact neighbours cost n² · dim multiply-adds: fine up to this many points on a CPU, and far beyond on a GPU.
-EXACT_KNN_MAX = {"cpu": 60_000, "cuda": 500_000}
-# A block of the (rows × n) similarity matrix holds at most this many floats (128 MiB of float32).
-_MAX_BLOCK = 2**25
-_UMAP_IMPORT = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -160,40 +150,6 @@ def cache_dir() -> Path:
     return lab_home() / "cache" / "projections"
 
 
-def nearest_neighbours(
-    matrix: np.ndarray, k: int, metric: str, device: torch.device | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Exact k nearest neighbours of every row, itself first: (rows, k) int64 indices and float32 distances.
-
-    Cosine distance is 1 − cosine similarity; euclidean is the L2 distance. Computed block by block
-    as matrix products on the device.
-    """
-    device = device or default_device()
-    points = torch.as_tensor(matrix, dtype=torch.float32, device=device)  # (n, dim)
-    if metric == "cosine":
-        points = torch.nn.functional.normalize(points, dim=1)
-    squares = (points * points).sum(dim=1)  # (n,)
-    n = points.shape[0]
-    block = max(1, _MAX_BLOCK // n)
-    indices, distances = [], []
-    for start in range(0, n, block):
-        rows = points[start : start + block]  # (block, dim)
-        scores = rows @ points.T  # (block, n): similarity, or −½ squared distance up to a per-row constant
-        if metric == "euclidean":
-            scores = scores - 0.5 * squares  # larger is closer
-        own = torch.arange(start, start + rows.shape[0], device=device)
-        scores[torch.arange(rows.shape[0], device=device), own] = torch.inf  # itself first, even among duplicates
-        top, where = scores.topk(k, dim=1)
-        if metric == "cosine":
-            dist = (1.0 - top).clamp_min(0.0)
-        else:
-            dist = (squares[start : start + rows.shape[0], None] - 2.0 * top).clamp_min(0.0).sqrt()
-        dist[:, 0] = 0.0
-        indices.append(where.cpu())
-        distances.append(dist.cpu())
-    return torch.cat(indices).numpy(), torch.cat(distances).numpy().astype(np.float32)
-
-
 def warm_up_umap() -> float:
     """Run UMAP once on tiny data so numba's compile lands in its disk cache; returns the seconds it took."""
     started = time.perf_counter()
@@ -234,7 +190,7 @@ def _tsne(matrix: np.ndarray, params: ProjectionParams, report: ProgressCallback
     report(0, total, {"phase": "nearest neighbours"})
     k = min(len(matrix) - 1, int(3 * params.perplexity))
     threads = _threads() if len(matrix) >= 10_000 else 1  # below that, thread start-up costs more than it saves
-    if _exact_knn_fits(len(matrix), device):
+    if exact_knn_fits(len(matrix), device):
         indices, distances = nearest_neighbours(matrix, k + 1, params.metric, device)
         knn = nearest_neighbors.PrecomputedNeighbors(indices[:, 1:], distances[:, 1:].astype(np.float64))
         affinities = affinity.PerplexityBasedNN(knn_index=knn, perplexity=params.perplexity, n_jobs=threads)
@@ -262,20 +218,20 @@ def _tsne(matrix: np.ndarray, params: ProjectionParams, report: ProgressCallback
 
 def _umap(matrix: np.ndarray, params: ProjectionParams, report: ProgressCallback, device: torch.device):
     """umap-learn with exact neighbours from the device (when they fit) and per-epoch progress."""
-    umap = _import_umap()
+    umap = import_umap()
     n = len(matrix)
     epochs = 200 if n > 10_000 else 500  # umap-learn's own default, made explicit so progress has a total
     total = epochs + 2
     report(0, total, {"phase": "nearest neighbours"})
     knn, init = (None, None, None), "spectral"
-    if _exact_knn_fits(n, device) and n > params.n_neighbors:
+    if exact_knn_fits(n, device) and n > params.n_neighbors:
         indices, distances = nearest_neighbours(matrix, params.n_neighbors, params.metric, device)
         knn = (indices.astype(np.int32), distances, None)
     phase = "fuzzy graph and spectral layout" if knn[0] is not None else "approximate neighbours, graph and layout"
     report(1, total, {"phase": phase})
     if knn[0] is not None:
         init = _spectral_init(matrix, knn[0], knn[1], params)
-    sink = _EpochSink(report, 2, total)
+    sink = EpochSink(report, 2, total)
     model = umap.UMAP(
         n_components=params.dims, n_neighbors=params.n_neighbors, min_dist=params.min_dist, metric=params.metric,
         random_state=params.seed, n_jobs=1, n_epochs=epochs, precomputed_knn=knn, init=init,
@@ -287,7 +243,7 @@ def _umap(matrix: np.ndarray, params: ProjectionParams, report: ProgressCallback
             coords = model.fit_transform(matrix)
     finally:
         if sink.interrupted:
-            _release_tqdm_lock()
+            release_tqdm_lock()
     report(total, total, {"phase": "done"})
     return coords, []
 
@@ -305,94 +261,6 @@ def _spectral_init(matrix: np.ndarray, indices: np.ndarray, distances: np.ndarra
     # The same scaling and jitter umap-learn applies to its own spectral layout.
     layout = layout * (10.0 / np.abs(layout).max())
     return (layout + random_state.normal(scale=0.0001, size=layout.shape)).astype(np.float32)
-
-
-def spectral_layout(graph, dims: int) -> np.ndarray | None:
-    """The eigenvectors umap-learn's spectral layout uses, (rows, dims), or None where it must do it itself.
-
-    umap-learn asks ARPACK for the smallest eigenvectors of the normalised Laplacian L = I − D^-½ A D^-½
-    (which="SM"), which converges slowly (4.5 s of CPU on 20,000 GloVe words). L's eigenvalues are
-    1 − those of N = D^-½ A D^-½ with the same eigenvectors, so its smallest are N's largest (which="LA"),
-    found in about 0.1 s. Both drop the trivial eigenvector (D^½·1). With distinct eigenvalues the two give
-    the same subspace; where eigenvalues repeat (a ring graph), neither answer is unique: both give
-    eigenvectors of the same eigenvalues, not always the same ones (tests/test_projection.py checks both
-    cases). A graph in several pieces needs umap-learn's component-by-component layout: None.
-    """
-    from scipy.sparse import diags
-    from scipy.sparse.csgraph import connected_components
-    from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, eigsh
-
-    if connected_components(graph, directed=False)[0] > 1:
-        return None
-    scale = diags(1.0 / np.sqrt(np.asarray(graph.sum(axis=1)).ravel()))
-    try:
-        values, vectors = eigsh(scale @ graph @ scale, dims + 1, which="LA", tol=1e-4, v0=np.ones(graph.shape[0]))
-    except (ArpackError, ArpackNoConvergence):
-        return None
-    return vectors[:, np.argsort(values)[::-1][1:]]  # (rows, dims): drop the trivial top eigenvector
-
-
-class _EpochSink:
-    """A file for umap-learn's tqdm bar, formatted as 'n/total', turned into progress reports.
-
-    umap-learn offers no progress callback, only tqdm keyword arguments; this is the narrowest hook.
-    An exception raised by the report (a cancelled job) propagates out of the epoch loop.
-    """
-
-    _COUNT = re.compile(r"(\d+)/(\d+)")
-
-    def __init__(self, report: ProgressCallback, offset: int, total: int) -> None:
-        self.report, self.offset, self.total = report, offset, total
-        self.interrupted = False
-
-    def write(self, text: str) -> int:
-        found = self._COUNT.findall(text)
-        if found and not self.interrupted:
-            done = int(found[-1][0])
-            try:
-                self.report(min(self.total, self.offset + done), self.total, {"phase": "optimising layout", "epoch": done})
-            except BaseException:
-                self.interrupted = True
-                raise
-        return len(text)
-
-    def flush(self) -> None:
-        pass
-
-
-def _release_tqdm_lock() -> None:
-    """Undo the hold tqdm keeps on its global lock when a write raises inside refresh().
-
-    tqdm 4.x acquires that lock around display() without try/finally, so an exception from our sink (a
-    cancelled job) leaves it held by this thread and every later progress bar in the process deadlocks.
-    """
-    from tqdm import tqdm
-
-    try:
-        tqdm.get_lock().release()
-    except (RuntimeError, ValueError, AssertionError):
-        pass  # the exception came from close(), whose `with` block already released it
-
-
-def _import_umap():
-    """Import umap-learn with numba's njit caching to disk (see the module docstring); idempotent."""
-    with _UMAP_IMPORT:
-        if "umap" in sys.modules:
-            return sys.modules["umap"]
-        import numba
-
-        original = numba.njit
-
-        def njit_cached(*args, **kwargs):
-            kwargs.setdefault("cache", True)
-            return original(*args, **kwargs)
-
-        numba.njit = njit_cached
-        try:
-            import umap
-        finally:
-            numba.njit = original
-        return umap
 
 
 # --- checks, cache -----------------------------------------------------------------------------
@@ -417,10 +285,6 @@ def _check_sizes(matrix: np.ndarray, params: ProjectionParams) -> None:
     if rows < minimum:
         hint = {"tsne": " Lower the perplexity or add words.", "umap": " Lower n_neighbors or add words."}.get(params.method, "")
         raise LabError(f"{METHODS[params.method]} with these settings needs at least {minimum} points; got {rows}.{hint}")
-
-
-def _exact_knn_fits(rows: int, device: torch.device) -> bool:
-    return rows <= EXACT_KNN_MAX.get(device.type, EXACT_KNN_MAX["cpu"])
 
 
 def _threads() -> int:
@@ -453,4 +317,3 @@ def _cache_write(key: str, coords: np.ndarray, meta: dict[str, Any]) -> None:
         os.replace(note, folder / f"{key}.json")
     except OSError:
         pass  # a full or read-only disk costs only the cache, never the result
-

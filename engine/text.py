@@ -1,57 +1,37 @@
-"""From text to vectors, the lecture's first half: tokens, n-grams, one-hot, the hashing trick, nn.Embedding.
+"""Text → tokens and bags of n-grams: the first half of the lecture's "from text to vectors".
 
-Every function works on the user's own text and returns plain data or tensors on the lab's device; the
-page only draws. Sizes are checked where input arrives (`prepare_text`, `check_*`), so inner code can
-trust them. The order follows the lecture: split text into samples and tokens, bag them as n-grams,
-index a vocabulary, one-hot encode words and characters, hash instead of indexing, then replace the
-one-hot matrix product by a lookup into a dense table and compare random rows with pretrained GloVe.
+Every function works on the user's own text and returns plain data; the page only draws. Sizes are
+checked where input arrives (`prepare_text`, `check_ngram_size`), so inner code can trust them. The
+order follows the lecture: split text into samples and tokens, then bag them as n-grams. Each later
+step has its own module: `engine.one_hot` (index a vocabulary, one-hot encode words and characters),
+`engine.hashing_trick` (hash instead of indexing) and `engine.dense_embeddings` (replace the one-hot
+matrix product by a lookup into a dense table, and compare random rows with pretrained GloVe).
 """
 
 from __future__ import annotations
 
-import math
 import random
 import re
-import string
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.utils import murmurhash3_32
 
-from engine.device import default_device
 from engine.errors import LabError
-from engine.vectors import EmbeddingSet
 
 MAX_CHARS = 20_000  # a megabyte of pasted text is cut here: the page stays interactive
 MAX_SAMPLES = 500
 MAX_NGRAM = 8
-MAX_SEQUENCE_LENGTH = 200
-MAX_HASH_DIM = 2**24
-MAX_EMBED_DIM = 1024
-# One-hot tensors are materialised for as many samples as fit this many float32 cells (32 MiB);
-# the full shape is still reported, which is the lesson: one-hot does not scale.
-ONE_HOT_CELLS = 2**23
-FLOAT_BYTES = 4
 
-PAD, OOV = "<pad>", "<unk>"
 TOKENIZERS = {
     "standard": "lower-case, keep letters and digits, drop punctuation, symbols and emoji",
     "keep case": "as standard, but keep upper case (the lecture's n-gram example keeps 'The' and 'the' apart)",
     "whitespace": "split on spaces and line breaks only; punctuation stays glued to words",
 }
-# Character one-hot columns: 0 padding, 1..100 string.printable, 101 every other character.
-CHARACTERS = string.printable
-OTHER_CHAR = len(CHARACTERS) + 1
-_CHAR_INDEX = {char: i + 1 for i, char in enumerate(CHARACTERS)}
-_VISIBLE = {" ": "space", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x0b": "\\v", "\x0c": "\\f"}
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?…。！？])\s+|\s*\n\s*")
 _APOSTROPHES = "'’"
 _UNSPACED_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN")
@@ -229,341 +209,6 @@ def order_check(tokens: Sequence[str], n_max: int, seed: int = 0) -> OrderCheck:
     )
 
 
-# ── Vocabulary and word-level one-hot ───────────────────────────────────────────────────────────
-
-
-@dataclass(frozen=True)
-class OneHotVocabulary:
-    """Index → token with 0 reserved for padding and 1 for out-of-vocabulary words, then by frequency.
-
-    Hand-written: scikit-learn's vocabularies have no padding or OOV index, and torchtext is retired.
-    """
-
-    tokens: list[str]
-    counts: dict[str, int]
-    dropped: list[str]  # words left out by the cap, most frequent first; they map to index 1
-
-    def __len__(self) -> int:
-        return len(self.tokens)
-
-    @cached_property
-    def index(self) -> dict[str, int]:
-        return {token: i for i, token in enumerate(self.tokens)}
-
-    def encode(
-        self, token_lists: Sequence[Sequence[str]], max_length: int, device: torch.device | None = None
-    ) -> torch.Tensor:
-        """(samples, max_length) int64 ids: truncated after max_length tokens, padded with 0 at the end."""
-        max_length = check_sequence_length(max_length)
-        index = self.index
-        ids = torch.zeros(len(token_lists), max_length, dtype=torch.int64)
-        for row, tokens in enumerate(token_lists):
-            kept = [index.get(token, 1) for token in tokens[:max_length]]
-            ids[row, : len(kept)] = torch.tensor(kept, dtype=torch.int64)
-        return ids.to(device or default_device())
-
-
-def build_vocabulary(token_lists: Sequence[Sequence[str]], max_words: int | None = None) -> OneHotVocabulary:
-    """A vocabulary of the `max_words` most frequent tokens (all when None); ties keep first appearance."""
-    counts = Counter(token for tokens in token_lists for token in tokens)
-    if max_words is not None and (not isinstance(max_words, (int, np.integer)) or max_words < 1):
-        raise LabError(f"The vocabulary cap must be a whole number of words, at least 1; got {max_words!r}.")
-    ranked = [token for token, _ in counts.most_common()]  # stable: ties stay in first-appearance order
-    keep = len(ranked) if max_words is None else int(max_words)
-    return OneHotVocabulary([PAD, OOV, *ranked[:keep]], dict(counts), ranked[keep:])
-
-
-def check_sequence_length(max_length: int) -> int:
-    if not isinstance(max_length, (int, np.integer)) or not 1 <= max_length <= MAX_SEQUENCE_LENGTH:
-        raise LabError(
-            f"The maximum length must be a whole number from 1 to {MAX_SEQUENCE_LENGTH}; got {max_length!r}."
-        )
-    return int(max_length)
-
-
-def one_hot(ids: torch.Tensor, width: int, pad: int = 0) -> torch.Tensor:
-    """(samples, length) ids → (samples, length, width) float32; a padding position is an all-zero row."""
-    hot = F.one_hot(ids.clamp_min(0), width).to(torch.float32)  # (samples, length, width)
-    return hot * (ids != pad).unsqueeze(-1)
-
-
-def samples_within_budget(length: int, width: int, samples: int) -> int:
-    """How many samples' one-hot tensors fit ONE_HOT_CELLS float32 cells (at least one)."""
-    return max(1, min(samples, ONE_HOT_CELLS // max(1, length * width)))
-
-
-def drawn_columns(hot: torch.Tensor, cap: int, always: Sequence[int] = ()) -> tuple[list[int], int]:
-    """Columns of a (samples, length, width) one-hot tensor worth drawing, and how many columns are hot.
-
-    All columns when they fit `cap`; else the hot ones (plus `always`), the first `cap` of them.
-    """
-    in_use = torch.nonzero(hot.sum(dim=(0, 1))).flatten().tolist()  # (columns in use,)
-    width = hot.shape[-1]
-    if width <= cap:
-        return list(range(width)), len(in_use)
-    return sorted(set(always) | set(in_use))[:cap], len(in_use)
-
-
-def char_ids(
-    samples: Sequence[str], max_length: int, device: torch.device | None = None
-) -> tuple[torch.Tensor, list[str]]:
-    """(samples, max_length) ids over printable ASCII (0 pad, 101 other) and the distinct 'other' characters."""
-    max_length = check_sequence_length(max_length)
-    ids = torch.zeros(len(samples), max_length, dtype=torch.int64)
-    others: dict[str, None] = {}
-    for row, sample in enumerate(samples):
-        kept = [_CHAR_INDEX.get(char, OTHER_CHAR) for char in sample[:max_length]]
-        others.update(dict.fromkeys(char for char in sample[:max_length] if char not in _CHAR_INDEX))
-        ids[row, : len(kept)] = torch.tensor(kept, dtype=torch.int64)
-    return ids.to(device or default_device()), list(others)
-
-
-def char_labels() -> list[str]:
-    """Readable names of the character columns (whitespace made visible)."""
-    return [PAD, *(_VISIBLE.get(char, char) for char in CHARACTERS), "other"]
-
-
-# ── The hashing trick ──────────────────────────────────────────────────────────────────────────
-
-
-def check_hash_dim(dim: int) -> int:
-    if not isinstance(dim, (int, np.integer)) or not 1 <= dim <= MAX_HASH_DIM:
-        raise LabError(f"The hashing dimensionality must be a whole number from 1 to {MAX_HASH_DIM:,}; got {dim!r}.")
-    return int(dim)
-
-
-def stable_hash(token: str) -> int:
-    """MurmurHash3 (32-bit, seed 0), as in scikit-learn's HashingVectorizer: the same on every run.
-
-    Python's own hash() of a string is salted per process (PYTHONHASHSEED), so it would put a word in
-    a different bucket after every restart.
-    """
-    return abs(murmurhash3_32(token, seed=0))
-
-
-def hash_buckets(tokens: Sequence[str], dim: int) -> np.ndarray:
-    """(tokens,) bucket of each token in [0, dim): the column FeatureHasher(alternate_sign=False) uses."""
-    dim = check_hash_dim(dim)
-    return np.array([stable_hash(token) for token in tokens], dtype=np.int64) % dim
-
-
-@dataclass(frozen=True)
-class Collisions:
-    """Which distinct tokens share a bucket at one dimensionality."""
-
-    dim: int
-    buckets: dict[str, int]
-    groups: list[list[str]]  # tokens per shared bucket, largest group first
-
-    @property
-    def colliding(self) -> int:
-        return sum(len(group) for group in self.groups)
-
-    @property
-    def rate(self) -> float:
-        """The fraction of tokens that share their bucket with at least one other token."""
-        return self.colliding / len(self.buckets) if self.buckets else 0.0
-
-
-def collisions(tokens: Sequence[str], dim: int) -> Collisions:
-    """Hash every distinct token into `dim` buckets and group those that collide."""
-    distinct = list(dict.fromkeys(tokens))
-    buckets = dict(zip(distinct, hash_buckets(distinct, dim).tolist()))
-    shared: dict[int, list[str]] = {}
-    for token, bucket in buckets.items():
-        shared.setdefault(bucket, []).append(token)
-    groups = sorted((group for group in shared.values() if len(group) > 1), key=len, reverse=True)
-    return Collisions(check_hash_dim(dim), buckets, groups)
-
-
-def expected_collision_rate(n: int, dim: int) -> float:
-    """Expected fraction of n random tokens sharing a bucket: 1 - (1 - 1/dim)^(n - 1)."""
-    return 0.0 if n < 2 else 1.0 - (1.0 - 1.0 / dim) ** (n - 1)
-
-
-def birthday_probability(n: int, dim: int) -> float:
-    """Probability that at least two of n random tokens share one of dim buckets (the birthday problem), exactly."""
-    if n > dim:
-        return 1.0
-    return float(1.0 - np.exp(np.sum(np.log1p(-np.arange(n) / dim))))
-
-
-def birthday_dim(n: int, probability: float = 0.5) -> float:
-    """The dimensionality at which n tokens collide with the given probability: ≈ n² / (2 ln(1/(1-p)))."""
-    return n * (n - 1) / (2 * math.log(1 / (1 - probability)))
-
-
-def collision_curve(tokens: Sequence[str], dims: Sequence[int]) -> list[dict[str, float]]:
-    """Measured vs expected collision rates for the distinct tokens, one row per dimensionality."""
-    distinct = list(dict.fromkeys(tokens))
-    hashes = np.array([stable_hash(token) for token in distinct], dtype=np.int64)  # (n,)
-    rows = []
-    for dim in sorted(set(int(d) for d in dims)):
-        _, inverse, sizes = np.unique(hashes % check_hash_dim(dim), return_inverse=True, return_counts=True)
-        rows.append({
-            "dimensionality": dim,
-            "measured": float(np.mean(sizes[inverse] > 1)) if len(distinct) else 0.0,
-            "expected": expected_collision_rate(len(distinct), dim),
-            "any collision (birthday)": birthday_probability(len(distinct), dim),
-        })
-    return rows
-
-
-def curve_dims(chosen: int, n: int) -> list[int]:
-    """Log-spaced dimensionalities from 2 to well past the birthday bound, plus the chosen one."""
-    top = min(MAX_HASH_DIM, max(64, 2 * n * n))  # past n², collisions have all but vanished
-    return sorted({*np.unique(np.geomspace(2, top, 48).round().astype(int)).tolist(), check_hash_dim(chosen)})
-
-
-# ── Dense embeddings ───────────────────────────────────────────────────────────────────────────
-
-
-def check_embed_dim(dim: int) -> int:
-    if not isinstance(dim, (int, np.integer)) or not 1 <= dim <= MAX_EMBED_DIM:
-        raise LabError(f"The embedding size d must be a whole number from 1 to {MAX_EMBED_DIM}; got {dim!r}.")
-    return int(dim)
-
-
-def embedding_layer(vocab_size: int, dim: int, seed: int = 0, device: torch.device | None = None) -> torch.nn.Embedding:
-    """nn.Embedding(vocab_size, dim, padding_idx=0) with N(0, 1) rows drawn from `seed` (torch's own init).
-
-    A private generator keeps the seed's result reproducible without touching the global RNG that other
-    sessions share.
-    """
-    dim = check_embed_dim(dim)
-    layer = torch.nn.Embedding(vocab_size, dim, padding_idx=0, device=device or default_device())
-    generator = torch.Generator().manual_seed(int(seed))
-    with torch.no_grad():
-        layer.weight.copy_(torch.randn(vocab_size, dim, generator=generator))  # (vocab, d)
-        layer.weight[0].zero_()  # the padding row, as padding_idx promises
-    return layer
-
-
-@dataclass(frozen=True)
-class LookupCheck:
-    """one_hot(ids) @ W beside W[ids]: the same numbers, one a matrix product, the other a lookup."""
-
-    ids: torch.Tensor  # (samples, length)
-    product: torch.Tensor  # (samples, length, d) from the one-hot matrix product
-    lookup: torch.Tensor  # (samples, length, d) from nn.Embedding
-    max_abs_difference: float
-    exactly_equal: bool
-    multiply_adds_product: int
-    values_read_lookup: int
-
-
-def lookup_check(layer: torch.nn.Embedding, ids: torch.Tensor) -> LookupCheck:
-    """Compare the one-hot matrix product with the embedding lookup for the given ids."""
-    weight = layer.weight.detach()  # (vocab, d)
-    with torch.no_grad():
-        lookup = layer(ids)  # (samples, length, d)
-        product = one_hot(ids, weight.shape[0]) @ weight  # (samples, length, vocab) @ (vocab, d)
-    difference = float((product - lookup).abs().max()) if lookup.numel() else 0.0
-    positions = ids.numel()
-    return LookupCheck(ids, product, lookup, difference, bool(torch.equal(product, lookup)),
-                       positions * weight.shape[0] * weight.shape[1], positions * weight.shape[1])
-
-
-@dataclass(frozen=True)
-class MemoryRow:
-    """One representation's cost for one vocabulary, per token and for a batch."""
-
-    vocabulary: int
-    representation: str
-    values_per_token: int
-    non_zero_per_token: int
-    bytes_per_token: int
-    batch_bytes: int
-    parameter_bytes: int
-    expected_shared_slot: float
-
-
-def memory_table(
-    vocab_size: int, hash_dim: int, embed_dim: int, batch_tokens: int, other_vocab: int = 20_000
-) -> list[MemoryRow]:
-    """Dimensions, non-zeros and float32 memory of one-hot, hashing and dense, for two vocabulary sizes."""
-    hash_dim, embed_dim = check_hash_dim(hash_dim), check_embed_dim(embed_dim)
-    rows = []
-    for vocab in (vocab_size, other_vocab):
-        for name, width, non_zero, params, shared in (
-            ("one-hot", vocab, 1, 0, 0.0),
-            ("hashing trick", hash_dim, 1, 0, expected_collision_rate(vocab, hash_dim)),
-            ("dense nn.Embedding", embed_dim, embed_dim, vocab * embed_dim * FLOAT_BYTES, 0.0),
-        ):
-            per_token = width * FLOAT_BYTES
-            rows.append(MemoryRow(vocab, name, width, non_zero, per_token, batch_tokens * per_token, params, shared))
-    return rows
-
-
 def shorten(label: str, width: int = 24) -> str:
     """A label cut to `width` characters with an ellipsis, for messages and chart titles."""
     return label if len(label) <= width else label[: width - 1] + "…"
-
-
-def human_bytes(count: float) -> str:
-    """1536 → '1.5 KiB'."""
-    if abs(count) < 1024:
-        return f"{count:,.0f} B"
-    for unit in ("KiB", "MiB", "GiB", "TiB"):
-        count /= 1024
-        if abs(count) < 1024 or unit == "TiB":
-            break
-    return f"{count:,.1f} {unit}"
-
-
-def cosine_matrix(vectors: torch.Tensor) -> torch.Tensor:
-    """(n, d) → (n, n) cosine similarities; a zero row (padding) has cosine 0 with everything."""
-    unit = vectors / vectors.norm(dim=1, keepdim=True).clamp_min(1e-12)  # (n, d)
-    return unit @ unit.T
-
-
-@dataclass(frozen=True)
-class PretrainedComparison:
-    """The same words' cosine similarities under a random nn.Embedding and under GloVe."""
-
-    words: list[str]  # the words compared, at most `cap` of those GloVe knows
-    known: int  # how many of the vocabulary's words GloVe knows
-    missing: list[str]  # vocabulary words GloVe does not have
-    random_cosines: torch.Tensor  # (words, words)
-    glove_cosines: torch.Tensor  # (words, words)
-
-    def mean_off_diagonal(self, which: str) -> float:
-        matrix = self.random_cosines if which == "random" else self.glove_cosines
-        n = matrix.shape[0]
-        return float((matrix.sum() - matrix.diagonal().sum()) / (n * (n - 1))) if n > 1 else 0.0
-
-    def closest_pair(self, which: str) -> tuple[str, str, float] | None:
-        """The most similar pair of distinct words under one table."""
-        matrix = (self.random_cosines if which == "random" else self.glove_cosines).clone()
-        if matrix.shape[0] < 2:
-            return None
-        matrix.fill_diagonal_(-2.0)
-        flat = int(matrix.argmax())
-        i, j = divmod(flat, matrix.shape[0])
-        return self.words[i], self.words[j], float(matrix[i, j])
-
-
-def compare_with_glove(
-    vocabulary: OneHotVocabulary, layer: torch.nn.Embedding, glove: EmbeddingSet, cap: int = 30
-) -> PretrainedComparison:
-    """The vocabulary's words (most frequent first, at most `cap`) that GloVe knows, under both tables."""
-    words = vocabulary.tokens[2:]  # skip <pad> and <unk>
-    # GloVe is lower-case: 'The' and 'the' are one GloVe word, so only the first spelling of each is kept.
-    first_spelling: dict[str, str] = {}
-    for word in words:
-        if word.lower() in glove.index:
-            first_spelling.setdefault(word.lower(), word)
-    found = list(first_spelling.values())
-    missing = [word for word in words if word.lower() not in glove.index]
-    if len(found) < 2:
-        known = ", ".join(shorten(word) for word in found) or "none"
-        unknown = f"; it does not know {', '.join(shorten(word) for word in missing[:8])}" if missing else ""
-        raise LabError(
-            f"A similarity needs two different words that GloVe knows, and it knows {len(found)} of yours "
-            f"({known}){unknown}. GloVe 6B is lower-case English: type a few different English words."
-        )
-    known, found, index = len(found), found[:cap], vocabulary.index
-    rows = torch.tensor([index[word] for word in found], device=layer.weight.device)
-    random_vectors = layer.weight.detach()[rows]  # (found, d)
-    glove_vectors = torch.stack([glove.vector(word.lower(), unit=False) for word in found])  # (found, 50)
-    return PretrainedComparison(found, known, missing, cosine_matrix(random_vectors), cosine_matrix(glove_vectors))

@@ -1,14 +1,14 @@
 """The Live sentiment page's ready defaults: on a first visit to an empty store, train FastText once, for everyone.
 
 The training runs as a background job (engine/jobs.py), so it survives reruns and every session that
-arrives meanwhile watches the same job; `live.ensure_default` holds a file lock, so even two server
+arrives meanwhile watches the same job; `ready_defaults.ensure_default` holds a file lock, so even two server
 processes train it only once.
 """
 
 import streamlit as st
 
 import app_state
-from engine import live
+from engine.sentiment import ready_defaults
 from pages import _job_outcome as job_outcome
 from engine.store import Manifest
 
@@ -32,7 +32,7 @@ def _panel(job_id: str) -> None:
 def manifests_or_stop() -> list[Manifest]:
     """Every stored classifier (the default first); with none, start or follow the default's training and stop."""
     store = app_state.store()
-    manifests = live.classifier_manifests(store)
+    manifests = ready_defaults.classifier_manifests(store)
     if manifests:
         return manifests
     jobs = app_state.jobs()
@@ -44,9 +44,9 @@ def manifests_or_stop() -> list[Manifest]:
             st.rerun()
         st.stop()
     if job is None:
-        glove, configs = app_state.glove(), live.DEFAULT_CONFIGS
+        glove, configs = app_state.glove(), ready_defaults.DEFAULT_CONFIGS
         job = jobs.start(JOB_KIND, configs[0].name,
-                         lambda report: live.ensure_default(store, configs=configs, glove=glove, on_progress=report))
+                         lambda report: ready_defaults.ensure_default(store, configs=configs, glove=glove, on_progress=report))
     st.session_state["live_default_job"] = job.id
     st.info("The model store holds no classifier yet, so the lab is training its ready defaults once, for every "
             "session: FastText on the bundled IMDB movie reviews (negative / positive), then on the tweets "

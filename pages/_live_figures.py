@@ -4,10 +4,11 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from engine.live import LABEL_COLOURS
 from engine.sentiment.predict import Prediction
 
 _PREDICTED, _OTHER = "#4C5FD5", "#B9BEDC"
+# Chart colours for the usual sentiment names; other labels get plotly's palette.
+LABEL_COLOURS = {"negative": "#D9534F", "neutral": "#9AA0B4", "positive": "#3C9D5D"}
 
 
 def probabilities_figure(prediction: Prediction) -> go.Figure:

@@ -1,6 +1,6 @@
 """Streamlit Markdown built from user text: one escaping rule, and the coloured words of an explanation.
 
-UI-side on purpose: the engine returns data (`engine.live.bands` names each word's band); how a band
+UI-side on purpose: the engine returns data (`engine.sentiment.explain.bands` names each word's band); how a band
 looks (Streamlit's `:color-background[...]`, bold) is the page's business.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from engine.live import BANDS, Explanation, bands
+from engine.sentiment.explain import BANDS, Explanation, bands
 
 _BAND_STYLE = {"strong_for": ("green", True), "for": ("green", False), "neutral": (None, False),
                "against": ("orange", False), "strong_against": ("red", True)}

@@ -1,7 +1,7 @@
 """Figures and tables for the Text → vectors page: one-hot grids, count matrices, collision curves, cosines.
 
 Kept apart from the page so the page reads as the lecture's order of widgets and explanations; nothing
-here computes, it only lays out what engine.text returned.
+here computes, it only lays out what the engine returned (engine.text, one_hot, hashing_trick, dense_embeddings).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from engine import text
+from engine import dense_embeddings, hashing_trick, one_hot
 from pages._chart_text import plain
 
 _HOT = [[0.0, "#f1f3f5"], [1.0, "#1c7ed6"]]
@@ -116,25 +116,25 @@ def cosine_heatmap(cosines: np.ndarray, words: Sequence[str], title: str) -> go.
     return figure
 
 
-def vocabulary_frame(vocabulary: text.OneHotVocabulary) -> pd.DataFrame:
+def vocabulary_frame(vocabulary: one_hot.OneHotVocabulary) -> pd.DataFrame:
     """Index, token and count of every vocabulary entry."""
     return pd.DataFrame({"index": range(len(vocabulary)), "token": vocabulary.tokens,
                          "count": [vocabulary.counts.get(token, 0) for token in vocabulary.tokens]})
 
 
-def collisions_frame(found: text.Collisions) -> pd.DataFrame:
+def collisions_frame(found: hashing_trick.Collisions) -> pd.DataFrame:
     """One row per shared bucket, largest first."""
     return pd.DataFrame({"bucket": [found.buckets[group[0]] for group in found.groups],
                          "tokens": [len(group) for group in found.groups], "tokens sharing it": found.groups})
 
 
-def memory_frame(rows: Sequence[text.MemoryRow], batch_tokens: int) -> pd.DataFrame:
+def memory_frame(rows: Sequence[dense_embeddings.MemoryRow], batch_tokens: int) -> pd.DataFrame:
     """The memory comparison with sizes in KiB/MiB/GiB."""
     return pd.DataFrame([{
         "vocabulary": f"{row.vocabulary:,}", "representation": row.representation,
         "values per token": row.values_per_token, "non-zero per token": row.non_zero_per_token,
-        "float32 per token": text.human_bytes(row.bytes_per_token),
-        f"your batch ({batch_tokens:,} positions)": text.human_bytes(row.batch_bytes),
-        "table to store": text.human_bytes(row.parameter_bytes),
+        "float32 per token": one_hot.human_bytes(row.bytes_per_token),
+        f"your batch ({batch_tokens:,} positions)": one_hot.human_bytes(row.batch_bytes),
+        "table to store": one_hot.human_bytes(row.parameter_bytes),
         "shared slots": f"{row.expected_shared_slot:.0%}",
     } for row in rows])

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 import app_state
-from engine import analogies, benchmarks, expressions
+from engine import analogies, benchmark_sets, benchmarks, expressions
 from engine.errors import LabError
 from pages import _analogy_figures as figures
 
@@ -20,8 +20,8 @@ PRESET_QUESTIONS = 8
 
 
 @st.cache_resource(show_spinner=False)
-def google() -> benchmarks.AnalogySet:
-    return benchmarks.google_analogies()
+def google() -> benchmark_sets.AnalogySet:
+    return benchmark_sets.google_analogies()
 
 
 def fail(error: LabError) -> None:
@@ -76,7 +76,7 @@ with arithmetic:
     preset = st.session_state.get("ana_preset", "—")
     if mode != "Expression" and preset != "—":
         section = google().section(PRESETS[preset]).spread(PRESET_QUESTIONS)
-        report = benchmarks.evaluate_analogies(embeddings, benchmarks.AnalogySet(preset, (section,)),
+        report = benchmarks.evaluate_analogies(embeddings, benchmark_sets.AnalogySet(preset, (section,)),
                                                restrict_vocab=scope or len(embeddings), method=method)
         rows = [{"a": q[1], "b": q[2], "c": q[3], "expected": q[4], "answer": q[5], "right": report.right(q)} for q in report.predictions]
         st.caption(f"{len(section.questions)} questions from across the Google section “{section.name}”: "
@@ -115,9 +115,9 @@ with bench:
     restrict = st.number_input("Words searched (restrict_vocab)", 1, 2_000_000, benchmarks.DEFAULT_RESTRICT, step=50_000, key="ana_bench_restrict")
     if st.button("Run the benchmarks", key="ana_run", type="primary", icon=":material/play_arrow:"):
         try:
-            analogy_set = benchmarks.read_analogies(analogy_file.getvalue(), analogy_file.name) if analogy_file else google()
-            pair_sets = [benchmarks.bundled_pairs(name) for name in benchmarks.PAIR_FILES]
-            pair_sets += [benchmarks.read_word_pairs(pair_file.getvalue(), pair_file.name)] if pair_file else []
+            analogy_set = benchmark_sets.read_analogies(analogy_file.getvalue(), analogy_file.name) if analogy_file else google()
+            pair_sets = [benchmark_sets.bundled_pairs(name) for name in benchmark_sets.PAIR_FILES]
+            pair_sets += [benchmark_sets.read_word_pairs(pair_file.getvalue(), pair_file.name)] if pair_file else []
             bar = st.progress(0.0, text="Scoring…")
             results = []
             for chosen in [embeddings] + ([other] if other is not None else []):

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 import app_state
-from engine import clusters, explorer, formats, projection
+from engine import clusters, explorer, format_writers, projection
 from engine.errors import LabError
 from engine.projection import ProjectionParams
 from pages import _space_figures as space_figures
@@ -169,10 +169,10 @@ extra = {"row_in_set": base_rows + 1, **{name: [column[r] for r in base_rows] fo
          **({colouring.title: list(colouring.values)} if colouring.categorical else {})}
 out = st.columns(5)
 stem = f"{space.name}-{request['method']}-{coords.shape[1]}d".replace(" ", "_").replace("/", "_")
-out[0].download_button("Coordinates CSV", lambda: formats.write_coordinates(space.words, coords, extra), f"{stem}.csv", "text/csv", key="space_export_csv", icon=":material/download:")
-out[1].download_button("vectors.tsv", lambda: formats.write_projector_vectors(space.vectors.cpu().numpy()), "vectors.tsv",
+out[0].download_button("Coordinates CSV", lambda: format_writers.write_coordinates(space.words, coords, extra), f"{stem}.csv", "text/csv", key="space_export_csv", icon=":material/download:")
+out[1].download_button("vectors.tsv", lambda: format_writers.write_projector_vectors(space.vectors.cpu().numpy()), "vectors.tsv",
                        "text/tab-separated-values", key="space_export_vectors", icon=":material/download:")
-out[2].download_button("metadata.tsv", lambda: formats.write_projector_metadata(space.words, extra), "metadata.tsv",
+out[2].download_button("metadata.tsv", lambda: format_writers.write_projector_metadata(space.words, extra), "metadata.tsv",
                        "text/tab-separated-values", key="space_export_metadata", icon=":material/download:")
 out[3].download_button("Figure (HTML)", lambda: figure.to_html(include_plotlyjs=True, full_html=True).encode("utf-8"), f"{stem}.html", "text/html", key="space_export_html", icon=":material/download:")
 if out[4].button("Figure (PNG)", key="space_export_png", icon=":material/image:"):

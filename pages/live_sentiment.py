@@ -5,9 +5,13 @@ import hashlib
 import streamlit as st
 
 import app_state
-from engine import live, uploads
+from engine import uploads
 from engine.errors import LabError
+from engine.sentiment import scoring
+from engine.sentiment.documents import read_csv_column, read_csv_table, read_text_file
+from engine.sentiment.explain import explain
 from engine.sentiment.predict import PROBES
+from engine.sentiment.ready_defaults import describe
 from pages import _live_default as ready_default
 from pages import _live_figures as figures
 from pages import _markup as markup
@@ -19,7 +23,7 @@ st.caption("Type a text or upload a file; any classifier in the model store labe
            "occlusion: how much the predicted label's probability falls when that word is left out.")
 
 manifests = ready_default.manifests_or_stop()
-names = {manifest.id: live.describe(manifest) for manifest in manifests}
+names = {manifest.id: describe(manifest) for manifest in manifests}
 titles = {manifest.id: manifest.name for manifest in manifests}
 left, right = st.columns([3, 2], vertical_alignment="bottom")
 first = left.selectbox("Classifier", list(names), format_func=names.__getitem__, key="live_model")
@@ -42,7 +46,7 @@ def use_probe() -> None:
 
 def show_text(column, model_id: str, text: str) -> None:
     """Label, confidence and probabilities, then the coloured words: side by side when one model has the width."""
-    explanation = live.explain(classifiers[model_id], text)
+    explanation = explain(classifiers[model_id], text)
     prediction = explanation.prediction
     if len(chosen) > 1:
         column.markdown(f"**{markup.escape_markdown(titles[model_id])}**")
@@ -86,12 +90,12 @@ with file_tab:
     data = upload.getvalue()
     try:
         if upload.name.lower().endswith(".csv"):
-            table = live.read_csv_table(data, upload.name)
+            table = read_csv_table(data, upload.name)
             how = st.selectbox("Text column", uploads.columns_text_first(table), key="live_column")
-            documents = live.read_csv_column(table, how, upload.name)
+            documents = read_csv_column(table, how, upload.name)
         else:
             how = st.radio("Read the file as", ["one text per line", "one text"], key="live_txt_mode", horizontal=True)
-            documents = live.read_text_file(data, upload.name, whole=how == "one text")
+            documents = read_text_file(data, upload.name, whole=how == "one text")
     except LabError as error:
         st.error(str(error), icon=ERROR)
         st.stop()
@@ -106,15 +110,15 @@ with file_tab:
             def report(done: int, total: int, _: dict, bar=bar, number=number) -> None:
                 bar.progress(done / total, text=f"Model {number} of {len(chosen)}: scored {done:,} of {total:,} texts")
 
-            probabilities = live.score(classifiers[model_id], documents.texts, on_progress=report)
-            tables.append(live.predictions_table(documents, classifiers[model_id].label_names, probabilities))
+            probabilities = scoring.score(classifiers[model_id], documents.texts, on_progress=report)
+            tables.append(scoring.predictions_table(documents, classifiers[model_id].label_names, probabilities))
             bar.empty()
-        merged = live.with_second_opinion(*tables) if len(tables) == 2 else tables[0]
+        merged = scoring.with_second_opinion(*tables) if len(tables) == 2 else tables[0]
         st.session_state["live_scored"] = (signature, merged)
     predictions = st.session_state["live_scored"][1]
     label_names = list(classifiers[first].label_names)
     chart_col, table_col = st.columns([2, 3], gap="large")
-    counts = live.label_counts(predictions, label_names)
+    counts = scoring.label_counts(predictions, label_names)
     chart_col.plotly_chart(figures.distribution_figure(counts), key="live_distribution")
     agreement = (f" The two models agree on {predictions['agree'].mean():.1%} of the texts; the table's last columns "
                  "hold the second model's label." if "agree" in predictions else "")
@@ -127,6 +131,6 @@ with file_tab:
             "confidence": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent"),
             **{f"P({name})": st.column_config.NumberColumn(format="%.3f") for name in label_names},
         })
-        st.download_button(f"Download these {len(shown):,} predictions (CSV)", live.to_csv(shown),
+        st.download_button(f"Download these {len(shown):,} predictions (CSV)", scoring.to_csv(shown),
                            f"{upload.name.rsplit('.', 1)[0]}-predictions.csv", "text/csv", key="live_download",
                            icon=":material/download:")

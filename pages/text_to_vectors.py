@@ -1,7 +1,7 @@
 """Text → vectors: the lecture's first half on the user's own sentences, one tab per step.
 
 Longer than most pages because it is six small lessons; each tab function is one step's widgets and charts,
-and every number comes from engine.text.
+and every number comes from the engine: engine.text (tokens, n-grams), one_hot, hashing_trick, dense_embeddings.
 """
 
 
@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 import app_state
-from engine import text
+from engine import dense_embeddings, hashing_trick, one_hot, text
 from engine.errors import LabError
 from pages import _text_figures as figures
 from pages._markup import escape_markdown as md
@@ -36,7 +36,7 @@ max_words = right.number_input("Keep only the N most frequent words (0 = keep al
 try:
     corpus = text.prepare_text(raw)
     token_lists = text.tokenize_all(corpus.samples, tokenizer)
-    vocabulary = text.build_vocabulary(token_lists, max_words or None)
+    vocabulary = one_hot.build_vocabulary(token_lists, max_words or None)
     ids = vocabulary.encode(token_lists, max_length)  # (samples, max_length)
 except LabError as error:
     st.error(str(error), icon=":material/error:")
@@ -53,7 +53,7 @@ def say_capped(shown: int, total: int, what: str) -> None:
 
 def draw_one_hot(sample_ids, hot, labels: list[str], kind: str, max_columns: int) -> None:
     """One heatmap per sample (at most DRAW_SAMPLES); columns and rows capped, with a note when they are."""
-    columns, in_use = text.drawn_columns(hot[:DRAW_SAMPLES], max_columns, always=(0,))
+    columns, in_use = one_hot.drawn_columns(hot[:DRAW_SAMPLES], max_columns, always=(0,))
     if len(columns) < hot.shape[-1]:
         shown = "every one in use" if len(columns) > in_use else f"{len(columns)} of the {in_use} in use"
         st.caption(f"{INFO} {hot.shape[-1]:,} columns are too many to draw: showing {shown} (and padding, 0).")
@@ -123,17 +123,17 @@ def words_tab() -> None:
     shape = (len(token_lists), max_length, len(vocabulary))
     st.markdown(f"Each word gets an index (0 is reserved for padding, 1 for words outside the vocabulary); a sample "
                 f"becomes a ({max_length} × {len(vocabulary)}) grid with a single 1 per word.")
-    kept = text.samples_within_budget(max_length, len(vocabulary), len(token_lists))
-    hot = text.one_hot(ids[:kept], len(vocabulary))  # (kept samples, max_length, vocabulary)
+    kept = one_hot.samples_within_budget(max_length, len(vocabulary), len(token_lists))
+    hot = one_hot.one_hot(ids[:kept], len(vocabulary))  # (kept samples, max_length, vocabulary)
     cells = shape[0] * shape[1] * shape[2]
     st.markdown(f"Tensor **samples × max_length × vocabulary = {shape}**: {cells:,} numbers "
-                f"({text.human_bytes(text.FLOAT_BYTES * cells)} as float32), of which {int((ids != 0).sum()):,} are 1.")
+                f"({one_hot.human_bytes(one_hot.FLOAT_BYTES * cells)} as float32), of which {int((ids != 0).sum()):,} are 1.")
     if kept < len(token_lists):
         st.caption(f"{INFO} Built for the first {kept:,} samples only: all of it would not fit the page's budget.")
     if vocabulary.dropped:
         more = " …" if len(vocabulary.dropped) > 15 else ""
         st.warning(f"Capped to the {len(vocabulary) - 2} most frequent words: {len(vocabulary.dropped)} words map to "
-                   f"index 1 ({md(text.OOV)}): {md(', '.join(text.shorten(w) for w in vocabulary.dropped[:15]))}{more}",
+                   f"index 1 ({md(one_hot.OOV)}): {md(', '.join(text.shorten(w) for w in vocabulary.dropped[:15]))}{more}",
                    icon=":material/filter_list:")
     vocab_col, ids_col = st.columns([1, 2])
     vocab_col.dataframe(figures.vocabulary_frame(vocabulary), key="ttv_vocab", hide_index=True,
@@ -145,19 +145,19 @@ def words_tab() -> None:
 
 
 def chars_tab() -> None:
-    length = st.slider("Maximum length (characters per sample)", 1, text.MAX_SEQUENCE_LENGTH, 30,
+    length = st.slider("Maximum length (characters per sample)", 1, one_hot.MAX_SEQUENCE_LENGTH, 30,
                        key="ttv_char_length", persist_state="page")
-    char_ids, others = text.char_ids(corpus.samples, length)  # (samples, length)
-    width = text.OTHER_CHAR + 1
-    st.markdown(f"Characters instead of words: a fixed vocabulary of the {len(text.CHARACTERS)} printable ASCII "
-                f"characters, plus padding (0) and one column for every other character ({text.OTHER_CHAR}). "
+    char_ids, others = one_hot.char_ids(corpus.samples, length)  # (samples, length)
+    width = one_hot.OTHER_CHAR + 1
+    st.markdown(f"Characters instead of words: a fixed vocabulary of the {len(one_hot.CHARACTERS)} printable ASCII "
+                f"characters, plus padding (0) and one column for every other character ({one_hot.OTHER_CHAR}). "
                 f"Tensor: **{(len(corpus.samples), length, width)}**.")
     if others:
         st.warning(f"{len(others)} distinct characters are outside printable ASCII and share the single “other” "
                    f"column, so this encoding cannot tell them apart: {md(' '.join(others[:30]))}",
                    icon=":material/translate:")
-    kept = text.samples_within_budget(length, width, len(corpus.samples))
-    draw_one_hot(char_ids, text.one_hot(char_ids[:kept], width), text.char_labels(), "character one-hot", 110)
+    kept = one_hot.samples_within_budget(length, width, len(corpus.samples))
+    draw_one_hot(char_ids, one_hot.one_hot(char_ids[:kept], width), one_hot.char_labels(), "character one-hot", 110)
 
 
 def hashing_tab() -> None:
@@ -167,26 +167,26 @@ def hashing_tab() -> None:
                "`hash()` of a string is salted per process (PYTHONHASHSEED): a word would change bucket after every "
                "restart.")
     dim_col, source_col = st.columns(2)
-    dim = int(dim_col.number_input("Dimensionality d", min_value=1, max_value=text.MAX_HASH_DIM, value=16, step=1,
+    dim = int(dim_col.number_input("Dimensionality d", min_value=1, max_value=hashing_trick.MAX_HASH_DIM, value=16, step=1,
                                    key="ttv_hash_dim", persist_state="page"))
     source = source_col.radio("Tokens to hash", ["your tokens", "GloVe's 20,000 most frequent words"],
                               key="ttv_hash_vocab", horizontal=True, persist_state="page")
     tokens = vocabulary.tokens[2:] + vocabulary.dropped if source == "your tokens" else app_state.glove().words[:20_000]
-    found = text.collisions(tokens, dim)
+    found = hashing_trick.collisions(tokens, dim)
     n = len(found.buckets)
     distinct, sharing, expected, birthday = st.columns(4)
     distinct.metric("Distinct tokens n", f"{n:,}")
     sharing.metric("Tokens sharing a bucket", f"{found.colliding:,} ({found.rate:.0%})")
-    expected.metric("Expected for a random hash", f"{text.expected_collision_rate(n, dim):.0%}")
-    birthday.metric("P(any collision), birthday", f"{text.birthday_probability(n, dim):.0%}")
+    expected.metric("Expected for a random hash", f"{hashing_trick.expected_collision_rate(n, dim):.0%}")
+    birthday.metric("P(any collision), birthday", f"{hashing_trick.birthday_probability(n, dim):.0%}")
     st.caption(f"The birthday bound: with n = {n:,} tokens, a collision is more likely than not once d is below "
-               f"about n²/(2 ln 2) ≈ {text.birthday_dim(n):,.0f}.")
+               f"about n²/(2 ln 2) ≈ {hashing_trick.birthday_dim(n):,.0f}.")
     if found.groups:
         st.dataframe(figures.collisions_frame(found).head(TABLE_ROWS), key="ttv_collisions", hide_index=True,
                      column_config={"tokens sharing it": st.column_config.ListColumn()})
     else:
         st.success(f"No two of these tokens collide at d = {dim:,}.", icon=":material/check_circle:")
-    curve = text.collision_curve(tokens, text.curve_dims(dim, n))
+    curve = hashing_trick.collision_curve(tokens, hashing_trick.curve_dims(dim, n))
     st.plotly_chart(figures.collision_chart(curve, dim, n), key="ttv_collision_chart")
     st.caption("The measured line is one hash function, so with few tokens it jumps about; the expected line is the "
                "average over all random hash functions.")
@@ -196,9 +196,9 @@ def dense_tab() -> None:
     d_col, seed_col = st.columns(2)
     d = d_col.slider("Embedding size d", 2, 128, 8, key="ttv_dim", persist_state="page")
     seed = int(seed_col.number_input("Seed", min_value=0, value=0, step=1, key="ttv_seed", persist_state="page"))
-    layer = text.embedding_layer(len(vocabulary), d, seed)
-    kept = text.samples_within_budget(max_length, len(vocabulary), len(token_lists))
-    check = text.lookup_check(layer, ids[:kept])
+    layer = dense_embeddings.embedding_layer(len(vocabulary), d, seed)
+    kept = one_hot.samples_within_budget(max_length, len(vocabulary), len(token_lists))
+    check = dense_embeddings.lookup_check(layer, ids[:kept])
     st.markdown(f"`nn.Embedding({len(vocabulary)}, {d}, padding_idx=0)` is a ({len(vocabulary)} × {d}) table W. "
                 "A one-hot row times W picks one row of W, so a lookup gives the same numbers without the "
                 f"{len(vocabulary)}-wide product.")
@@ -218,7 +218,7 @@ def dense_tab() -> None:
     st.subheader("What each representation costs")
     hash_dim = st.select_slider("Hashing dimensionality in this table", [2**k for k in range(4, 21)], 1024,
                                 key="ttv_table_hash_dim", persist_state="page")
-    rows = text.memory_table(len(vocabulary), hash_dim, d, ids.numel())
+    rows = dense_embeddings.memory_table(len(vocabulary), hash_dim, d, ids.numel())
     st.dataframe(figures.memory_frame(rows, ids.numel()), key="ttv_memory", hide_index=True,
                  column_config={c: st.column_config.NumberColumn(format="localized")
                                 for c in ("values per token", "non-zero per token")})
@@ -227,7 +227,7 @@ def dense_tab() -> None:
     st.markdown("In one-hot space every two different words have cosine 0: *cat* is as far from *dog* as from "
                 "*homework*. Random dense rows are no better, their cosines are noise. Pretrained rows put related "
                 "words together.")
-    comparison = text.compare_with_glove(vocabulary, layer, app_state.glove())
+    comparison = dense_embeddings.compare_with_glove(vocabulary, layer, app_state.glove())
     if comparison.missing:
         st.caption("Not in GloVe: " + md(", ".join(text.shorten(word) for word in comparison.missing[:20])))
     say_capped(len(comparison.words), comparison.known, "words GloVe knows (the most frequent)")

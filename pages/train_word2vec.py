@@ -6,7 +6,7 @@ import streamlit as st
 import app_state
 from engine.device import default_device
 from engine.errors import LabError
-from engine.formats import write_vectors
+from engine.format_writers import write_vectors
 from engine.jobs import DONE
 from engine.store import Manifest
 from engine.word2vec import ARCHITECTURES, BACKENDS, OBJECTIVES, Word2VecParams, corpus, training_work

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from engine import analogies
-from engine.benchmarks import google_analogies
+from engine.benchmark_sets import google_analogies
 from engine.errors import LabError
 from tests.glove_fixtures import glove_fixtures
 

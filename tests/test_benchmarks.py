@@ -1,10 +1,11 @@
-"""Benchmark files and evaluation: readers with line-numbered errors, and results equal to gensim's."""
+"""Benchmark files (engine.benchmark_sets) and evaluation (engine.benchmarks): readers with line-numbered errors,
+and results equal to gensim's."""
 
 import numpy as np
 import pytest
 from gensim.models import KeyedVectors
 
-from engine import benchmarks
+from engine import benchmark_sets, benchmarks
 from engine.errors import LabError
 from engine.sources import gensim_test_file
 from engine.vectors import EmbeddingSet
@@ -20,7 +21,7 @@ glove, keyed = glove_fixtures(WORDS)
 def small_google(tmp_path_factory):
     """The first 30 questions of each Google section, as a file gensim can read too."""
     text = []
-    for section in benchmarks.google_analogies().sections:
+    for section in benchmark_sets.google_analogies().sections:
         text.append(f": {section.name}")
         text += [" ".join(q) for q in section.questions[:30]]
     path = tmp_path_factory.mktemp("analogies") / "small.txt"
@@ -32,7 +33,7 @@ def small_google(tmp_path_factory):
 
 
 def test_google_file_has_its_sections_and_questions():
-    google = benchmarks.google_analogies()
+    google = benchmark_sets.google_analogies()
     assert len(google.sections) == 14
     assert google.size == 19_544
     first = google.sections[0]
@@ -44,7 +45,7 @@ def test_google_file_has_its_sections_and_questions():
 def test_wrong_column_counts_are_reported_with_line_numbers():
     data = b": family\nboy girl brother sister\nboy girl brother\n\nking queen\n"
     with pytest.raises(LabError) as caught:
-        benchmarks.read_analogies(data, "mine.txt")
+        benchmark_sets.read_analogies(data, "mine.txt")
     message = str(caught.value)
     assert "mine.txt has 2 malformed lines" in message
     assert "line 3: expected 4 words" in message and "line 5:" in message and "found 2" in message
@@ -53,46 +54,46 @@ def test_wrong_column_counts_are_reported_with_line_numbers():
 def test_bytes_that_are_not_utf8_name_their_line():
     data = b": family\nboy girl brother sister\n\xff\xfe girl brother sister\n"
     with pytest.raises(LabError, match="not valid UTF-8 text: line 3"):
-        benchmarks.read_analogies(data)
+        benchmark_sets.read_analogies(data)
     with pytest.raises(LabError, match="not valid UTF-8 text: line 2"):
-        benchmarks.read_word_pairs(b"cat\tdog\t7\nc\xe9t\tdog\t7\n")
+        benchmark_sets.read_word_pairs(b"cat\tdog\t7\nc\xe9t\tdog\t7\n")
 
 
 def test_questions_before_a_header_form_their_own_section():
-    analogy_set = benchmarks.read_analogies(b"# a comment\nboy girl brother sister\n: more\nking queen man woman\n", "mine.txt")
+    analogy_set = benchmark_sets.read_analogies(b"# a comment\nboy girl brother sister\n: more\nking queen man woman\n", "mine.txt")
     assert [s.name for s in analogy_set.sections] == ["mine.txt", "more"]
     assert analogy_set.size == 2
 
 
 def test_an_empty_analogy_file_is_refused():
     with pytest.raises(LabError, match="holds no analogy questions"):
-        benchmarks.read_analogies(b": empty\n\n")
+        benchmark_sets.read_analogies(b": empty\n\n")
 
 
 def test_bundled_word_pair_files_read_completely():
-    assert len(benchmarks.bundled_pairs("WordSim-353").pairs) == 353
-    simlex = benchmarks.bundled_pairs("SimLex-999")
+    assert len(benchmark_sets.bundled_pairs("WordSim-353").pairs) == 353
+    simlex = benchmark_sets.bundled_pairs("SimLex-999")
     assert len(simlex.pairs) == 999
     assert simlex.pairs[0] == ("old", "new", 1.58)
 
 
 def test_word_pairs_accept_a_header_and_commas():
-    pairs = benchmarks.read_word_pairs(b"word1,word2,score\ncat,dog,7.5\nsun,moon,6\ncar,tree,1\n")
+    pairs = benchmark_sets.read_word_pairs(b"word1,word2,score\ncat,dog,7.5\nsun,moon,6\ncar,tree,1\n")
     assert pairs.pairs == (("cat", "dog", 7.5), ("sun", "moon", 6.0), ("car", "tree", 1.0))
     assert pairs.lines == (2, 3, 4)
 
 
 def test_word_pair_mistakes_name_their_lines():
     with pytest.raises(LabError) as caught:
-        benchmarks.read_word_pairs(b"cat\tdog\t7\ncat\tdog\nsun\tmoon\tbright\ncar\ttree\t1\n", "pairs.tsv")
+        benchmark_sets.read_word_pairs(b"cat\tdog\t7\ncat\tdog\nsun\tmoon\tbright\ncar\ttree\t1\n", "pairs.tsv")
     assert "line 2: expected 3 columns" in str(caught.value)
     assert "line 3: the score 'bright' is not a number" in str(caught.value)
     with pytest.raises(LabError, match="at least 3"):
-        benchmarks.read_word_pairs(b"cat\tdog\t7\n")
+        benchmark_sets.read_word_pairs(b"cat\tdog\t7\n")
 
 
 def test_a_section_is_found_by_name_and_spread_evenly():
-    google = benchmarks.google_analogies()
+    google = benchmark_sets.google_analogies()
     family = google.section("family")
     sample = family.spread(8)
     assert len(sample.questions) == 8 and sample.name == "family"
@@ -105,7 +106,7 @@ def test_a_section_is_found_by_name_and_spread_evenly():
 
 def test_unknown_bundled_set_is_refused():
     with pytest.raises(LabError, match="choose one of WordSim-353, SimLex-999"):
-        benchmarks.bundled_pairs("MEN")
+        benchmark_sets.bundled_pairs("MEN")
 
 
 # ---------------------------------------------------------------- analogy evaluation
@@ -117,7 +118,7 @@ def _gensim_counts(keyed, path, restrict):
 
 
 def test_analogy_accuracy_equals_gensim_per_section(glove, keyed, small_google):
-    report = benchmarks.evaluate_analogies(glove, benchmarks.read_analogies(small_google), restrict_vocab=RESTRICT)
+    report = benchmarks.evaluate_analogies(glove, benchmark_sets.read_analogies(small_google), restrict_vocab=RESTRICT)
     score, expected = _gensim_counts(keyed, small_google, RESTRICT)
     assert {s.name: (s.correct, s.answered) for s in report.sections} == expected
     assert report.accuracy == pytest.approx(score)
@@ -125,7 +126,7 @@ def test_analogy_accuracy_equals_gensim_per_section(glove, keyed, small_google):
 
 
 def test_section_scores_add_up(glove, small_google):
-    analogy_set = benchmarks.read_analogies(small_google)
+    analogy_set = benchmark_sets.read_analogies(small_google)
     report = benchmarks.evaluate_analogies(glove, analogy_set, restrict_vocab=5_000)
     assert report.skipped > 0  # 5,000 words leave some questions out
     assert report.answered + report.skipped == analogy_set.size
@@ -141,7 +142,7 @@ def test_section_scores_add_up(glove, small_google):
 
 @pytest.mark.parametrize("method", ["3cosadd", "3cosmul"])
 def test_compiled_kernel_and_torch_path_agree(glove, small_google, method):
-    analogy_set = benchmarks.read_analogies(small_google)
+    analogy_set = benchmark_sets.read_analogies(small_google)
     kernel = benchmarks.evaluate_analogies(glove, analogy_set, restrict_vocab=RESTRICT, method=method)
     torch_path = benchmarks.evaluate_analogies(glove, analogy_set, restrict_vocab=RESTRICT, method=method, backend="torch")
     assert kernel.predictions == torch_path.predictions
@@ -149,7 +150,7 @@ def test_compiled_kernel_and_torch_path_agree(glove, small_google, method):
 
 @pytest.mark.filterwarnings("ignore:Call to deprecated `init_sims`:DeprecationWarning")
 def test_3cosmul_evaluation_matches_per_question_answers(glove, keyed, small_google):
-    analogy_set = benchmarks.read_analogies(small_google)
+    analogy_set = benchmark_sets.read_analogies(small_google)
     report = benchmarks.evaluate_analogies(glove, analogy_set, restrict_vocab=WORDS, method="3cosmul")
     for _, a, b, c, _, predicted in report.predictions[::40]:
         best = keyed.most_similar_cosmul(positive=[b.lower(), c.lower()], negative=[a.lower()], topn=1)[0][0]
@@ -167,7 +168,7 @@ def test_colliding_spellings_follow_gensim(tmp_path):
     lines = [": mixed"] + [" ".join(rng.choice(base[:60], 4, replace=False)) for _ in range(150)]
     path = tmp_path / "mixed.txt"
     path.write_text("\n".join(lines) + "\n")
-    report = benchmarks.evaluate_analogies(embeddings, benchmarks.read_analogies(path), restrict_vocab=len(words))
+    report = benchmarks.evaluate_analogies(embeddings, benchmark_sets.read_analogies(path), restrict_vocab=len(words))
     score, expected = _gensim_counts(keyed, path, len(words))
     assert (report.sections[0].correct, report.sections[0].answered) == expected["mixed"]
     assert report.rescored > 0  # the questions touching collisions went through gensim's own rule
@@ -175,14 +176,14 @@ def test_colliding_spellings_follow_gensim(tmp_path):
 
 def test_progress_is_reported_per_chunk(glove, small_google):
     seen = []
-    benchmarks.evaluate_analogies(glove, benchmarks.read_analogies(small_google), restrict_vocab=RESTRICT,
+    benchmarks.evaluate_analogies(glove, benchmark_sets.read_analogies(small_google), restrict_vocab=RESTRICT,
                                   on_progress=lambda step, total, metrics: seen.append((step, total, metrics["words_scanned"])))
     assert [step for step, _, _ in seen] == list(range(1, len(seen) + 1))
     assert seen[-1][0] == seen[-1][1] and seen[-1][2] == RESTRICT
 
 
 def test_bad_evaluation_settings_are_refused(glove, small_google):
-    analogy_set = benchmarks.read_analogies(small_google)
+    analogy_set = benchmark_sets.read_analogies(small_google)
     with pytest.raises(LabError, match="restrict_vocab must be at least 1"):
         benchmarks.evaluate_analogies(glove, analogy_set, restrict_vocab=0)
     with pytest.raises(LabError, match="method must be one of"):
@@ -192,18 +193,18 @@ def test_bad_evaluation_settings_are_refused(glove, small_google):
 # ---------------------------------------------------------------- word pairs
 
 
-@pytest.mark.parametrize("name", list(benchmarks.PAIR_FILES))
+@pytest.mark.parametrize("name", list(benchmark_sets.PAIR_FILES))
 def test_word_pair_correlations_equal_gensim(glove, keyed, name):
-    report = benchmarks.evaluate_word_pairs(glove, benchmarks.bundled_pairs(name), restrict_vocab=RESTRICT)
-    pearson, spearman, oov = keyed.evaluate_word_pairs(str(gensim_test_file(benchmarks.PAIR_FILES[name])), restrict_vocab=RESTRICT)
+    report = benchmarks.evaluate_word_pairs(glove, benchmark_sets.bundled_pairs(name), restrict_vocab=RESTRICT)
+    pearson, spearman, oov = keyed.evaluate_word_pairs(str(gensim_test_file(benchmark_sets.PAIR_FILES[name])), restrict_vocab=RESTRICT)
     assert report.spearman == pytest.approx(spearman.statistic, abs=1e-6)
     assert report.pearson == pytest.approx(pearson.statistic, abs=1e-6)
     assert report.oov_rate * 100 == pytest.approx(oov)
-    assert len(report.used) + len(report.skipped) == len(benchmarks.bundled_pairs(name).pairs)
+    assert len(report.used) + len(report.skipped) == len(benchmark_sets.bundled_pairs(name).pairs)
 
 
 def test_too_few_known_pairs_is_a_clear_error(glove):
-    pairs = benchmarks.read_word_pairs(b"qqxq\tzzvz\t1\nxxqx\tvvzz\t2\nqxqx\tzvzv\t3\n")
+    pairs = benchmark_sets.read_word_pairs(b"qqxq\tzzvz\t1\nxxqx\tvvzz\t2\nqxqx\tzvzv\t3\n")
     with pytest.raises(LabError, match="Only 0 of the 3 pairs"):
         benchmarks.evaluate_word_pairs(glove, pairs)
 
@@ -239,7 +240,7 @@ def test_near_ties_inside_the_derived_margin_are_settled_by_gensims_arithmetic(t
     keyed.add_vectors(words, matrix)
     path = tmp_path / "ties.txt"
     path.write_text(": ties\na b c first\nd e f clear\n")
-    report = benchmarks.evaluate_analogies(embeddings, benchmarks.read_analogies(path), restrict_vocab=len(words))
+    report = benchmarks.evaluate_analogies(embeddings, benchmark_sets.read_analogies(path), restrict_vocab=len(words))
     assert report.rescored == 1
     _, expected = _gensim_counts(keyed, path, len(words))
     assert (report.sections[0].correct, report.sections[0].answered) == expected["ties"] == (2, 2)

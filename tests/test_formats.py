@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine import formats
+from engine import format_writers, formats
 from engine.errors import LabError
 
 WORDS = ["king", "queen", "man", "woman", "paris", "france"]
@@ -18,7 +18,7 @@ def vectors() -> np.ndarray:
 
 @pytest.mark.parametrize("fmt", ["word2vec-text", "word2vec-binary", "glove", "fasttext-vec"])
 def test_word2vec_family_round_trip(fmt, vectors):
-    data = formats.write_vectors(WORDS, vectors, fmt)
+    data = format_writers.write_vectors(WORDS, vectors, fmt)
     loaded = formats.read_vectors(data, fmt)
     assert loaded.words == WORDS
     assert loaded.vectors.dtype == np.float32
@@ -30,15 +30,15 @@ def test_word2vec_family_round_trip(fmt, vectors):
     ("v.txt", "word2vec-text"), ("glove.6B.50d.txt", "glove"),
 ])
 def test_guess_format_from_name_and_first_line(filename, fmt, vectors):
-    sample = {"word2vec-text": formats.write_vectors(WORDS, vectors, "word2vec-text"),
-              "glove": formats.write_vectors(WORDS, vectors, "glove")}.get(fmt, b"")
+    sample = {"word2vec-text": format_writers.write_vectors(WORDS, vectors, "word2vec-text"),
+              "glove": format_writers.write_vectors(WORDS, vectors, "glove")}.get(fmt, b"")
     assert formats.guess_format(filename, sample) == fmt
 
 
 def test_projector_tsv_round_trip_with_metadata(vectors):
     kinds = ["royal", "royal", "person", "person", "place", "place"]
-    vectors_tsv = formats.write_projector_vectors(vectors)
-    metadata_tsv = formats.write_projector_metadata(WORDS, {"kind": kinds})
+    vectors_tsv = format_writers.write_projector_vectors(vectors)
+    metadata_tsv = format_writers.write_projector_metadata(WORDS, {"kind": kinds})
     loaded = formats.read_vectors(vectors_tsv, "projector-tsv", metadata=metadata_tsv)
     assert loaded.words == WORDS
     assert loaded.metadata == {"word": WORDS, "kind": kinds}
@@ -46,20 +46,20 @@ def test_projector_tsv_round_trip_with_metadata(vectors):
 
 
 def test_projector_tsv_without_metadata_names_rows(vectors):
-    loaded = formats.read_vectors(formats.write_projector_vectors(vectors), "projector-tsv")
+    loaded = formats.read_vectors(format_writers.write_projector_vectors(vectors), "projector-tsv")
     assert loaded.words == [f"#{i}" for i in range(1, len(WORDS) + 1)]
 
 
 def test_single_column_metadata_needs_no_header(vectors):
     metadata = ("\n".join(WORDS) + "\n").encode()
-    loaded = formats.read_vectors(formats.write_projector_vectors(vectors), "projector-tsv", metadata=metadata)
+    loaded = formats.read_vectors(format_writers.write_projector_vectors(vectors), "projector-tsv", metadata=metadata)
     assert loaded.words == WORDS
 
 
 def test_coordinates_round_trip():
     points = np.array([[0.5, -1.0, 2.0], [1.5, 0.0, -2.0], [3.0, 4.0, 5.0]], dtype=np.float32)
     words = ["a,b", "quote\"d", "plain"]  # CSV quoting must survive
-    read = formats.read_coordinates(formats.write_coordinates(words, points))
+    read = formats.read_coordinates(format_writers.write_coordinates(words, points))
     assert read.words == words
     assert read.axes == ["x", "y", "z"]
     np.testing.assert_allclose(read.points, points)
@@ -126,7 +126,7 @@ def test_real_binary_files_are_never_mistaken_for_text():
     for dim in (1, 2, 3, 50):
         for _ in range(300):
             vectors = rng.normal(size=(2, dim)).astype(np.float32)
-            loaded = formats.read_vectors(formats.write_vectors(["a", "b"], vectors, "word2vec-binary"), "word2vec-binary")
+            loaded = formats.read_vectors(format_writers.write_vectors(["a", "b"], vectors, "word2vec-binary"), "word2vec-binary")
             np.testing.assert_array_equal(loaded.vectors, vectors)
 
 
@@ -135,21 +135,21 @@ def test_every_reader_refuses_absurd_values_the_same_way(fmt, vectors):
     absurd = vectors[:3].copy()
     absurd[2, 4] = -3e7
     if fmt == "projector-tsv":
-        data, metadata = formats.write_projector_vectors(absurd), b"a\nb\nc\n"
+        data, metadata = format_writers.write_projector_vectors(absurd), b"a\nb\nc\n"
     else:
-        data, metadata = formats.write_vectors(["a", "b", "c"], absurd, fmt), None
+        data, metadata = format_writers.write_vectors(["a", "b", "c"], absurd, fmt), None
     with pytest.raises(LabError, match=r"\('c'\) holds -3e\+07: numbers beyond ±1,000,000"):
         formats.read_vectors(data, fmt, metadata=metadata)
 
 
 def test_binary_duplicates_and_nan_are_refused(vectors):
-    doubled = formats.write_vectors(["a", "b", "c"], vectors[:3], "word2vec-binary").replace(b"c ", b"a ", 1)
+    doubled = format_writers.write_vectors(["a", "b", "c"], vectors[:3], "word2vec-binary").replace(b"c ", b"a ", 1)
     with pytest.raises(LabError, match="repeats words.*'a'"):
         formats.read_vectors(doubled, "word2vec-binary")
     broken = vectors[:3].copy()
     broken[1, 2] = np.inf
     with pytest.raises(LabError, match=r"entry 2 \('b'\)"):
-        formats.read_vectors(formats.write_vectors(["a", "b", "c"], broken, "word2vec-binary"), "word2vec-binary")
+        formats.read_vectors(format_writers.write_vectors(["a", "b", "c"], broken, "word2vec-binary"), "word2vec-binary")
 
 
 @pytest.mark.parametrize(("metadata", "expected"), [
@@ -158,7 +158,7 @@ def test_binary_duplicates_and_nan_are_refused(vectors):
 ])
 def test_bad_metadata_is_refused(metadata, expected, vectors):
     with pytest.raises(LabError, match=expected):
-        formats.read_vectors(formats.write_projector_vectors(vectors), "projector-tsv", metadata=metadata)
+        formats.read_vectors(format_writers.write_projector_vectors(vectors), "projector-tsv", metadata=metadata)
 
 
 @pytest.mark.parametrize(("data", "expected"), [
@@ -177,4 +177,4 @@ def test_bad_coordinates_are_refused(data, expected):
 
 def test_words_with_spaces_cannot_be_written_as_word2vec(vectors):
     with pytest.raises(LabError, match="may not contain spaces"):
-        formats.write_vectors(["new york", *WORDS[1:]], vectors, "word2vec-text")
+        format_writers.write_vectors(["new york", *WORDS[1:]], vectors, "word2vec-text")

@@ -8,7 +8,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from engine import live
+from engine.sentiment import ready_defaults
 from engine.sentiment.experiment import train_classifier
 from engine.sentiment.persist import save_classifier
 from engine.sentiment.train import TrainConfig
@@ -17,7 +17,7 @@ from tests.sentiment_helpers import toy_splits
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/live_sentiment.py"
-TINY = live.DefaultConfig(limit=600, epochs=1)
+TINY = ready_defaults.DefaultConfig(limit=600, epochs=1)
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def trained(tmp_path_factory) -> Path:
     """A store holding a tiny ready default (3 tweet classes) and a toy two-class model, trained once per module."""
     root = tmp_path_factory.mktemp("trained")
     store = ModelStore(root)
-    live.ensure_default(store, configs=(TINY,))
+    ready_defaults.ensure_default(store, configs=(TINY,))
     toy = train_classifier("nbow", toy_splits(200), config=TrainConfig(epochs=3, lr=1e-2), device=torch.device("cpu"))
     save_classifier(store, toy.classifier, "Toy bag of words")
     return store.root
@@ -58,7 +58,7 @@ def _upload(at: AppTest, name: str, data: bytes) -> None:
 
 
 def test_a_first_visit_trains_the_default_once_then_offers_it(monkeypatch):
-    monkeypatch.setattr(live, "DEFAULT_CONFIGS", (TINY,))
+    monkeypatch.setattr(ready_defaults, "DEFAULT_CONFIGS", (TINY,))
     at = _open()
     assert "training its ready default" in at.info[0].value
     deadline = time.monotonic() + 90
@@ -72,7 +72,7 @@ def test_a_first_visit_trains_the_default_once_then_offers_it(monkeypatch):
 
 def test_the_default_comes_first_in_the_picker(app):
     picker = app.selectbox(key="live_model")
-    assert picker.options[0].startswith(live.DEFAULT_CONFIGS[0].name) and len(picker.options) == 2
+    assert picker.options[0].startswith(ready_defaults.DEFAULT_CONFIGS[0].name) and len(picker.options) == 2
 
 
 def test_a_text_gets_a_label_probabilities_and_coloured_words(app):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.decomposition import PCA
 
-from engine import projection
+from engine import exact_knn, projection, umap_hooks
 from engine.errors import LabError
 from engine.projection import ProjectionParams
 
@@ -35,7 +35,7 @@ def test_pca_matches_scikit_learn_up_to_sign(blobs, dims):
 
 def test_exact_neighbours_agree_with_brute_force(blobs):
     for metric in projection.METRICS:
-        indices, distances = projection.nearest_neighbours(blobs, 6, metric)
+        indices, distances = exact_knn.nearest_neighbours(blobs, 6, metric)
         points = blobs / np.linalg.norm(blobs, axis=1, keepdims=True) if metric == "cosine" else blobs
         full = 1 - points @ points.T if metric == "cosine" else np.linalg.norm(points[:, None] - points[None], axis=2)
         np.fill_diagonal(full, -1.0)
@@ -177,10 +177,10 @@ def test_the_fast_spectral_start_spans_umap_learns_eigenvectors(blobs, dims):
 
     rng = np.random.default_rng(0)
     points = np.concatenate([blobs, rng.normal(scale=4.0, size=(120, 12)).astype(np.float32)])  # one connected graph
-    indices, distances = projection.nearest_neighbours(points, 15, "euclidean")
+    indices, distances = exact_knn.nearest_neighbours(points, 15, "euclidean")
     graph, _, _ = fuzzy_simplicial_set(points, 15, np.random.RandomState(0), "euclidean",
                                        knn_indices=indices, knn_dists=distances)
-    ours = projection.spectral_layout(graph, dims)
+    ours = umap_hooks.spectral_layout(graph, dims)
     theirs = spectral_layout(points, graph, dims, np.random.RandomState(0))
     assert ours is not None and ours.shape == (len(points), dims)
     assert _subspace_gap(ours, theirs) < 1e-3
@@ -202,7 +202,7 @@ def test_the_spectral_start_on_a_degenerate_spectrum_gives_eigenvectors_of_the_s
         rayleigh = basis.T @ (laplacian @ basis)
         return np.sort(np.diag(rayleigh)), float(np.linalg.norm(laplacian @ basis - basis @ rayleigh))
 
-    ours, ours_residual = eigenvalues_and_residual(projection.spectral_layout(graph, 2))
+    ours, ours_residual = eigenvalues_and_residual(umap_hooks.spectral_layout(graph, 2))
     theirs, _ = eigenvalues_and_residual(spectral_layout(np.zeros((200, 2)), graph, 2, np.random.RandomState(0)))
     assert ours_residual < 1e-3
     np.testing.assert_allclose(ours, theirs, atol=1e-6)
@@ -213,4 +213,4 @@ def test_a_disconnected_graph_leaves_the_spectral_start_to_umap_learn():
     from scipy.sparse import block_diag
 
     graph = block_diag([_ring(50), _ring(50)]).tocsr()
-    assert projection.spectral_layout(graph, 2) is None
+    assert umap_hooks.spectral_layout(graph, 2) is None

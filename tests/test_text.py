@@ -1,4 +1,5 @@
-"""engine.text: tokens, n-grams, vocabularies, one-hot, the hashing trick and nn.Embedding, on tiny inputs.
+"""From text to vectors on tiny inputs: tokens and n-grams (engine.text), vocabularies and one-hot (engine.one_hot),
+the hashing trick (engine.hashing_trick) and nn.Embedding (engine.dense_embeddings).
 
 References are the lecture's own n-gram sets, scikit-learn (CountVectorizer, FeatureHasher,
 cosine_similarity) and closed-form probability, never numbers copied from a previous run.
@@ -18,7 +19,7 @@ from sklearn.feature_extraction import FeatureHasher
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
-from engine import text
+from engine import dense_embeddings, hashing_trick, one_hot, text
 from engine.device import default_device
 from engine.errors import LabError
 from engine.sources import load_glove
@@ -152,25 +153,25 @@ def test_shuffling_keeps_the_bag_of_words_but_not_the_bigrams():
 
 
 def test_vocabulary_reserves_0_and_1_and_orders_by_frequency():
-    vocabulary = text.build_vocabulary(text.tokenize_all(SAMPLES))
-    assert vocabulary.tokens[:3] == [text.PAD, text.OOV, "the"]
+    vocabulary = one_hot.build_vocabulary(text.tokenize_all(SAMPLES))
+    assert vocabulary.tokens[:3] == [one_hot.PAD, one_hot.OOV, "the"]
     assert vocabulary.tokens[3:5] == ["cat", "sat"]  # ties keep first appearance
     assert len(vocabulary) == 2 + 9 and vocabulary.dropped == []
 
 
 def test_a_capped_vocabulary_maps_the_rest_to_oov():
     tokens = text.tokenize_all(SAMPLES)
-    vocabulary = text.build_vocabulary(tokens, max_words=3)
-    assert vocabulary.tokens == [text.PAD, text.OOV, "the", "cat", "sat"]
+    vocabulary = one_hot.build_vocabulary(tokens, max_words=3)
+    assert vocabulary.tokens == [one_hot.PAD, one_hot.OOV, "the", "cat", "sat"]
     assert vocabulary.dropped == ["on", "mat", "dog", "ate", "my", "homework"]
     ids = vocabulary.encode(tokens, 8).cpu()
     assert ids[1].tolist() == [2, 1, 1, 1, 1, 0, 0, 0]
     with pytest.raises(LabError, match="at least 1"):
-        text.build_vocabulary(tokens, max_words=0)
+        one_hot.build_vocabulary(tokens, max_words=0)
 
 
 def test_encoding_truncates_and_pads():
-    vocabulary = text.build_vocabulary([["a", "b", "c", "d"]])
+    vocabulary = one_hot.build_vocabulary([["a", "b", "c", "d"]])
     ids = vocabulary.encode([["a", "b", "c", "d"], ["b"]], 3)
     assert ids.device.type == default_device().type
     assert ids.cpu().tolist() == [[2, 3, 4], [3, 0, 0]]
@@ -180,9 +181,9 @@ def test_encoding_truncates_and_pads():
 
 def test_word_one_hot_has_one_1_per_token_in_the_right_column_and_zero_rows_for_padding():
     tokens = text.tokenize_all(SAMPLES)
-    vocabulary = text.build_vocabulary(tokens)
+    vocabulary = one_hot.build_vocabulary(tokens)
     ids = vocabulary.encode(tokens, 8)
-    hot = text.one_hot(ids, len(vocabulary))
+    hot = one_hot.one_hot(ids, len(vocabulary))
     assert hot.shape == (2, 8, len(vocabulary)) and hot.dtype == torch.float32
     index = vocabulary.index
     for sample, words in enumerate(tokens):
@@ -193,30 +194,30 @@ def test_word_one_hot_has_one_1_per_token_in_the_right_column_and_zero_rows_for_
 
 
 def test_character_one_hot_over_printable_ascii():
-    ids, others = text.char_ids(["ab é😀"], 8)
+    ids, others = one_hot.char_ids(["ab é😀"], 8)
     assert ids.shape == (1, 8)
-    expected = [string.printable.index(c) + 1 for c in "ab "] + [text.OTHER_CHAR, text.OTHER_CHAR, 0, 0, 0]
+    expected = [string.printable.index(c) + 1 for c in "ab "] + [one_hot.OTHER_CHAR, one_hot.OTHER_CHAR, 0, 0, 0]
     assert ids.cpu().tolist() == [expected]
     assert others == ["é", "😀"]
-    labels = text.char_labels()
-    assert len(labels) == text.OTHER_CHAR + 1 == 102 and len(set(labels)) == len(labels)
-    hot = text.one_hot(ids, len(labels))
-    assert hot.sum() == 5 and hot[0, 3, text.OTHER_CHAR] == 1
+    labels = one_hot.char_labels()
+    assert len(labels) == one_hot.OTHER_CHAR + 1 == 102 and len(set(labels)) == len(labels)
+    hot = one_hot.one_hot(ids, len(labels))
+    assert hot.sum() == 5 and hot[0, 3, one_hot.OTHER_CHAR] == 1
 
 
 def test_drawn_columns_keep_every_column_until_the_cap_then_only_hot_ones():
     ids = torch.tensor([[5, 9, 0, 5]])
-    hot = text.one_hot(ids, 40)
-    assert text.drawn_columns(hot, 40) == (list(range(40)), 2)
-    assert text.drawn_columns(hot, 10, always=(0,)) == ([0, 5, 9], 2)
-    many = text.one_hot(torch.arange(1, 31).reshape(1, 30), 100)  # 30 hot columns, room for 12
-    assert text.drawn_columns(many, 12) == (list(range(1, 13)), 30)
+    hot = one_hot.one_hot(ids, 40)
+    assert one_hot.drawn_columns(hot, 40) == (list(range(40)), 2)
+    assert one_hot.drawn_columns(hot, 10, always=(0,)) == ([0, 5, 9], 2)
+    many = one_hot.one_hot(torch.arange(1, 31).reshape(1, 30), 100)  # 30 hot columns, room for 12
+    assert one_hot.drawn_columns(many, 12) == (list(range(1, 13)), 30)
 
 
 def test_the_one_hot_budget_keeps_at_least_one_sample():
-    assert text.samples_within_budget(10, 10, 3) == 3
-    assert text.samples_within_budget(200, 10**6, 50) == 1
-    assert text.samples_within_budget(100, 1000, 10**6) * 100 * 1000 <= text.ONE_HOT_CELLS
+    assert one_hot.samples_within_budget(10, 10, 3) == 3
+    assert one_hot.samples_within_budget(200, 10**6, 50) == 1
+    assert one_hot.samples_within_budget(100, 1000, 10**6) * 100 * 1000 <= one_hot.ONE_HOT_CELLS
 
 
 # ── hashing ───────────────────────────────────────────────────────────────────────────────────
@@ -227,7 +228,7 @@ def test_buckets_are_the_columns_scikit_learns_feature_hasher_uses(dim):
     tokens = ["the", "cat", "sat", "mat", "東京", "don't", "😀", "homework", "a", "zebra"]
     hasher = FeatureHasher(n_features=dim, input_type="string", alternate_sign=False)
     columns = [row.indices[0] for row in hasher.transform([[t] for t in tokens])]
-    assert text.hash_buckets(tokens, dim).tolist() == columns
+    assert hashing_trick.hash_buckets(tokens, dim).tolist() == columns
 
 
 def _in_fresh_process(code: str, hash_seed: str) -> str:
@@ -237,70 +238,70 @@ def _in_fresh_process(code: str, hash_seed: str) -> str:
 
 
 def test_the_hash_is_stable_across_processes_where_pythons_hash_is_not():
-    ours = "from engine.text import hash_buckets; print(hash_buckets(['cat', 'dog', 'mat'], 1000).tolist())"
-    assert _in_fresh_process(ours, "1") == str(text.hash_buckets(["cat", "dog", "mat"], 1000).tolist())
+    ours = "from engine.hashing_trick import hash_buckets; print(hash_buckets(['cat', 'dog', 'mat'], 1000).tolist())"
+    assert _in_fresh_process(ours, "1") == str(hashing_trick.hash_buckets(["cat", "dog", "mat"], 1000).tolist())
     pythons = "print(hash('cat'))"
     assert _in_fresh_process(pythons, "1") != _in_fresh_process(pythons, "2")
 
 
 def test_collisions_group_tokens_by_bucket():
     tokens = [f"word{i}" for i in range(40)] + ["word0"]  # a repeat is not a collision
-    found = text.collisions(tokens, 16)
+    found = hashing_trick.collisions(tokens, 16)
     assert len(found.buckets) == 40
     for group in found.groups:
         assert len(group) > 1 and len({found.buckets[t] for t in group}) == 1
     sizes = np.bincount(list(found.buckets.values()), minlength=16)
     assert found.colliding == int(sizes[sizes > 1].sum())
     assert found.rate == pytest.approx(found.colliding / 40)
-    assert text.collisions(tokens, 1).rate == 1.0
+    assert hashing_trick.collisions(tokens, 1).rate == 1.0
 
 
 def test_the_birthday_problem_is_exact():
-    assert text.birthday_probability(23, 365) == pytest.approx(0.5073, abs=1e-4)
-    assert text.birthday_probability(366, 365) == 1.0
-    assert text.birthday_probability(1, 10) == 0.0
+    assert hashing_trick.birthday_probability(23, 365) == pytest.approx(0.5073, abs=1e-4)
+    assert hashing_trick.birthday_probability(366, 365) == 1.0
+    assert hashing_trick.birthday_probability(1, 10) == 0.0
     n = 100
-    assert text.birthday_probability(n, round(text.birthday_dim(n))) == pytest.approx(0.5, abs=0.01)
+    assert hashing_trick.birthday_probability(n, round(hashing_trick.birthday_dim(n))) == pytest.approx(0.5, abs=0.01)
 
 
 def test_measured_collision_rate_follows_the_random_hash_expectation():
     tokens = [f"token-{i}" for i in range(3000)]
     for dim in (1000, 5000, 50_000):
-        measured = text.collision_curve(tokens, [dim])[0]
+        measured = hashing_trick.collision_curve(tokens, [dim])[0]
         assert measured["measured"] == pytest.approx(measured["expected"], abs=0.03)
-    rows = text.collision_curve(tokens[:50], text.curve_dims(16, 50))
+    rows = hashing_trick.collision_curve(tokens[:50], hashing_trick.curve_dims(16, 50))
     assert [row["dimensionality"] for row in rows] == sorted({row["dimensionality"] for row in rows})
     assert 16 in [row["dimensionality"] for row in rows]
     expected = [row["expected"] for row in rows]
     assert expected == sorted(expected, reverse=True)
 
 
-@pytest.mark.parametrize("bad", [0, -5, text.MAX_HASH_DIM + 1])
+@pytest.mark.parametrize("bad", [0, -5, hashing_trick.MAX_HASH_DIM + 1])
 def test_hash_dimensionality_out_of_range_is_refused(bad):
     with pytest.raises(LabError, match="dimensionality"):
-        text.hash_buckets(["a"], bad)
+        hashing_trick.hash_buckets(["a"], bad)
 
 
 # ── dense embeddings ──────────────────────────────────────────────────────────────────────────
 
 
 def test_the_embedding_layer_is_seeded_and_pads_with_zeros():
-    layer = text.embedding_layer(12, 5, seed=7)
+    layer = dense_embeddings.embedding_layer(12, 5, seed=7)
     assert isinstance(layer, torch.nn.Embedding) and layer.padding_idx == 0
     assert layer.weight.device.type == default_device().type
     assert torch.equal(layer.weight[0], torch.zeros(5, device=layer.weight.device))
-    assert torch.equal(layer.weight, text.embedding_layer(12, 5, seed=7).weight)
-    assert not torch.equal(layer.weight, text.embedding_layer(12, 5, seed=8).weight)
+    assert torch.equal(layer.weight, dense_embeddings.embedding_layer(12, 5, seed=7).weight)
+    assert not torch.equal(layer.weight, dense_embeddings.embedding_layer(12, 5, seed=8).weight)
     with pytest.raises(LabError, match="embedding size"):
-        text.embedding_layer(12, 0)
+        dense_embeddings.embedding_layer(12, 0)
 
 
 def test_one_hot_times_w_equals_the_looked_up_row():
     tokens = text.tokenize_all(SAMPLES)
-    vocabulary = text.build_vocabulary(tokens)
+    vocabulary = one_hot.build_vocabulary(tokens)
     ids = vocabulary.encode(tokens, 8)
-    layer = text.embedding_layer(len(vocabulary), 6, seed=1)
-    check = text.lookup_check(layer, ids)
+    layer = dense_embeddings.embedding_layer(len(vocabulary), 6, seed=1)
+    check = dense_embeddings.lookup_check(layer, ids)
     assert check.lookup.shape == check.product.shape == (2, 8, 6)
     assert check.exactly_equal and check.max_abs_difference == 0.0
     weight = layer.weight.detach()
@@ -312,7 +313,7 @@ def test_one_hot_times_w_equals_the_looked_up_row():
 
 
 def test_memory_table_counts_dimensions_non_zeros_and_bytes():
-    rows = text.memory_table(vocab_size=11, hash_dim=1024, embed_dim=8, batch_tokens=16)
+    rows = dense_embeddings.memory_table(vocab_size=11, hash_dim=1024, embed_dim=8, batch_tokens=16)
     assert [(r.vocabulary, r.representation) for r in rows][::3] == [(11, "one-hot"), (20_000, "one-hot")]
     by = {(r.vocabulary, r.representation): r for r in rows}
     assert by[20_000, "one-hot"].values_per_token == 20_000 and by[20_000, "one-hot"].non_zero_per_token == 1
@@ -324,23 +325,23 @@ def test_memory_table_counts_dimensions_non_zeros_and_bytes():
 
 
 def test_human_bytes():
-    assert text.human_bytes(512) == "512 B"
-    assert text.human_bytes(1536) == "1.5 KiB"
-    assert text.human_bytes(3 * 2**30) == "3.0 GiB"
+    assert one_hot.human_bytes(512) == "512 B"
+    assert one_hot.human_bytes(1536) == "1.5 KiB"
+    assert one_hot.human_bytes(3 * 2**30) == "3.0 GiB"
 
 
 def test_cosine_matrix_matches_scikit_learn():
     vectors = torch.randn(7, 5, generator=torch.Generator().manual_seed(0))
     vectors[3] = 0
-    ours = text.cosine_matrix(vectors).numpy()
+    ours = dense_embeddings.cosine_matrix(vectors).numpy()
     assert np.allclose(ours, cosine_similarity(vectors.numpy()), atol=1e-6)
 
 
 def test_glove_brings_structure_a_random_table_lacks(glove):
     tokens = text.tokenize_all(["The cat and the dog.", "A king, a queen and xqzzyv."])
-    vocabulary = text.build_vocabulary(tokens)
-    layer = text.embedding_layer(len(vocabulary), 50, seed=0)
-    comparison = text.compare_with_glove(vocabulary, layer, glove)
+    vocabulary = one_hot.build_vocabulary(tokens)
+    layer = dense_embeddings.embedding_layer(len(vocabulary), 50, seed=0)
+    comparison = dense_embeddings.compare_with_glove(vocabulary, layer, glove)
     assert comparison.missing == ["xqzzyv"]
     assert comparison.known == len(comparison.words) == len(vocabulary) - 3
     assert comparison.glove_cosines.shape == (len(comparison.words),) * 2
@@ -351,19 +352,19 @@ def test_glove_brings_structure_a_random_table_lacks(glove):
 
 
 def test_glove_comparison_needs_two_known_words(glove):
-    vocabulary = text.build_vocabulary([["xqzzyv", "qqqwx"]])
+    vocabulary = one_hot.build_vocabulary([["xqzzyv", "qqqwx"]])
     with pytest.raises(LabError, match="two different words that GloVe knows"):
-        text.compare_with_glove(vocabulary, text.embedding_layer(len(vocabulary), 4), glove)
+        dense_embeddings.compare_with_glove(vocabulary, dense_embeddings.embedding_layer(len(vocabulary), 4), glove)
 
 
 def test_glove_sees_each_lower_case_word_once(glove):
-    vocabulary = text.build_vocabulary([["The", "cat", "the", "dog", "The"]])
-    comparison = text.compare_with_glove(vocabulary, text.embedding_layer(len(vocabulary), 4), glove)
+    vocabulary = one_hot.build_vocabulary([["The", "cat", "the", "dog", "The"]])
+    comparison = dense_embeddings.compare_with_glove(vocabulary, dense_embeddings.embedding_layer(len(vocabulary), 4), glove)
     assert comparison.words == ["The", "cat", "dog"]
 
 
 def test_glove_comparison_is_capped_to_the_most_frequent_words(glove):
-    vocabulary = text.build_vocabulary([glove.words[100:140] + glove.words[100:105]])
-    comparison = text.compare_with_glove(vocabulary, text.embedding_layer(len(vocabulary), 4), glove, cap=10)
+    vocabulary = one_hot.build_vocabulary([glove.words[100:140] + glove.words[100:105]])
+    comparison = dense_embeddings.compare_with_glove(vocabulary, dense_embeddings.embedding_layer(len(vocabulary), 4), glove, cap=10)
     assert comparison.known == 40 and comparison.words == vocabulary.tokens[2:12]
     assert comparison.words[:5] == glove.words[100:105]  # seen twice, so ranked first

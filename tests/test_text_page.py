@@ -3,7 +3,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from engine import text
+from engine import one_hot, text
 from tests.conftest import APP_PATH
 
 TABS = ["Tokens", "Bag of n-grams", "One-hot words", "One-hot characters", "Hashing trick", "Dense embeddings"]
@@ -75,7 +75,7 @@ def test_one_hot_words_follow_the_typed_text(app):
     open_tab(app, "One-hot words")
     assert "(2, 8, 7)" in markdown(app)  # 5 words + <pad> + <unk>
     vocabulary = app.dataframe[0].value
-    assert list(vocabulary["token"][:3]) == [text.PAD, text.OOV, "i"]
+    assert list(vocabulary["token"][:3]) == [one_hot.PAD, one_hot.OOV, "i"]
     charts = app.get("plotly_chart")
     assert len(charts) == 2  # one heatmap per sample
 

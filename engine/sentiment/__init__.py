@@ -16,4 +16,11 @@ One job per module, in the notebooks' teaching order:
 - `experiment` one model on one dataset, from splits to test scores (what the page and bench run)
 - `persist`    classifiers in the model store and back, with identical predictions
 - `job`        a comparison as background work for the page, saved only once finished
+
+and, for the Live sentiment page, what uses a stored classifier:
+
+- `ready_defaults` the ready default classifiers, trained once into the store, whoever asks first
+- `documents`  a user's text, `.txt` or `.csv` as documents to classify, or refused with a reason
+- `scoring`    many documents scored in chunks with progress, and the predictions table
+- `explain`    one prediction explained by occluding one word at a time
 """

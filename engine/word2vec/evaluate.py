@@ -17,7 +17,7 @@ import torch
 from gensim.models import KeyedVectors
 from sklearn.decomposition import PCA
 
-from engine import benchmarks
+from engine import benchmark_sets, benchmarks
 from engine.errors import LabError
 from engine.vectors import EmbeddingSet
 
@@ -54,7 +54,7 @@ def benchmark_scores(words: Sequence[str], vectors: np.ndarray, reference: Embed
 
 def wordsim_spearman(embeddings: EmbeddingSet) -> tuple[float | None, int]:
     """WordSim-353 Spearman correlation over the pairs the set covers, and how many pairs that is."""
-    pairs = benchmarks.bundled_pairs("WordSim-353")
+    pairs = benchmark_sets.bundled_pairs("WordSim-353")
     try:
         report = benchmarks.evaluate_word_pairs(embeddings, pairs, restrict_vocab=len(embeddings))
     except LabError:  # fewer than 3 pairs covered: no correlation to speak of; say how many were
@@ -69,7 +69,7 @@ def _as_set(words: Sequence[str], vectors: np.ndarray) -> EmbeddingSet:
 
 def _scores(embeddings: EmbeddingSet) -> dict[str, float | int | None]:
     spearman, pairs = wordsim_spearman(embeddings)
-    report = benchmarks.evaluate_analogies(embeddings, benchmarks.google_analogies(), restrict_vocab=len(embeddings))
+    report = benchmarks.evaluate_analogies(embeddings, benchmark_sets.google_analogies(), restrict_vocab=len(embeddings))
     return {"wordsim_spearman": spearman, "wordsim_pairs": pairs,
             "analogy_accuracy": report.accuracy if report.answered else None, "analogy_questions": report.answered}
 

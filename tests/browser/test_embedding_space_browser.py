@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine import formats
+from engine import format_writers
 from tests.conftest import wait_for_app
 
 POINTS = 30
@@ -15,8 +15,8 @@ def test_upload_a_projector_tsv_and_project_it_in_3d(page, app_url, tmp_path):
     words = [f"token{i}" for i in range(POINTS)]
     vectors_tsv = tmp_path / "vectors.tsv"
     metadata_tsv = tmp_path / "metadata.tsv"
-    vectors_tsv.write_bytes(formats.write_projector_vectors(rng.normal(size=(POINTS, 8))))
-    metadata_tsv.write_bytes(formats.write_projector_metadata(words, {"group": [str(i % 3) for i in range(POINTS)]}))
+    vectors_tsv.write_bytes(format_writers.write_projector_vectors(rng.normal(size=(POINTS, 8))))
+    metadata_tsv.write_bytes(format_writers.write_projector_metadata(words, {"group": [str(i % 3) for i in range(POINTS)]}))
 
     page.goto(f"{app_url}/embedding_space")
     wait_for_app(page)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import live
+from engine.sentiment import ready_defaults
 from engine.store import ModelStore
 from tests.conftest import streamlit_server, wait_for_app
 
@@ -19,7 +19,7 @@ CSV = "id,review,stars\n1,I love this film so much,5\n2,\"Awful, boring and far 
 @pytest.fixture(scope="module")
 def live_url(tmp_path_factory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("live-server")
-    live.ensure_default(ModelStore(folder / "home"), configs=(live.DefaultConfig(limit=600, epochs=1),))
+    ready_defaults.ensure_default(ModelStore(folder / "home"), configs=(ready_defaults.DefaultConfig(limit=600, epochs=1),))
     with streamlit_server(folder / "home", folder / "streamlit.log") as url:
         yield url
 
