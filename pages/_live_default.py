@@ -8,25 +8,20 @@ processes train it only once.
 import streamlit as st
 
 import app_state
+from engine.jobs import Job
 from engine.sentiment import ready_defaults
-from pages import _job_outcome as job_outcome
 from engine.store import Manifest
+from pages import _job_panel as job_panel
 
 JOB_KIND = "live-default"
 STAGES = {"waiting": "another session is training it; waiting for that model", "preparing": "loading the data and GloVe"}
 
 
-def _panel(job_id: str) -> None:
-    """Polled while the default trains; one full rerun once it is saved (or failed)."""
-    job = app_state.jobs().get(job_id)
-    if job is None or not job.active:
-        st.rerun(scope="app")
+def progress(job: Job) -> tuple[float, str]:
     last = job.history[-1] if job.history else {}
     if last.get("phase") in ("train", "valid"):
-        stage = f"epoch {last['epoch']}, batch {last['batch']} / {last['batches']}, accuracy {last['accuracy']:.1%}"
-    else:
-        stage = STAGES.get(last.get("phase"), "starting")
-    st.progress(job.fraction, text=f"{stage} · {job.elapsed:.0f} s")
+        return job.fraction, f"epoch {last['epoch']}, batch {last['batch']} / {last['batches']}, accuracy {last['accuracy']:.1%}"
+    return job.fraction, STAGES.get(last.get("phase"), "starting")
 
 
 def manifests_or_stop() -> list[Manifest]:
@@ -38,7 +33,7 @@ def manifests_or_stop() -> list[Manifest]:
     jobs = app_state.jobs()
     job = next((running for running in jobs.jobs(JOB_KIND) if running.active), None)
     ended = jobs.get(st.session_state.get("live_default_job"))
-    if job is None and ended is not None and not ended.active and not job_outcome.succeeded(ended, "Training the default classifier"):
+    if job is None and ended is not None and not ended.active and not job_panel.succeeded(ended, "Training the default classifier"):
         if st.button("Try again", key="live_retry"):
             st.session_state.pop("live_default_job")
             st.rerun()
@@ -52,5 +47,5 @@ def manifests_or_stop() -> list[Manifest]:
             "session: FastText on the bundled IMDB movie reviews (negative / positive), then on the tweets "
             "(negative / neutral / positive); well under a minute.",
             icon=":material/model_training:")
-    st.fragment(_panel, run_every=1.0)(job.id)
+    job_panel.follow(job, key="live_default", what="Training the default classifier", progress=progress, cancel=False)
     st.stop()

@@ -1,6 +1,6 @@
 """The Embedding space page's computing side: the words being projected, their clusters and metadata
 (cached per process), and turning a Project request into coordinates — from a coordinates CSV, the disk
-cache, PCA inline, or a t-SNE/UMAP background job with a progress bar and a Cancel button.
+cache, PCA inline, or a t-SNE/UMAP background job watched in the shared job panel.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import streamlit as st
 import app_state
 from engine import clusters, explorer, formats, projection
 from engine.errors import LabError
+from engine.jobs import Job
 from engine.projection import ProjectionParams
 from engine.vectors import EmbeddingSet
-from pages import _job_outcome as job_outcome
+from pages import _job_panel as job_panel
 
 METHODS = {**projection.METHODS, "csv": "Coordinates from a CSV"}
 
@@ -23,15 +24,9 @@ def cluster_ids(set_key: str, count: int, rows: tuple[int, ...] | None, k: int) 
     return clusters.kmeans(app_state.words_shown(set_key, count, rows).vectors, k)
 
 
-def watch(job_id: str) -> None:
-    """Progress of a background projection, refreshed every second; reruns the page when it ends."""
-    job = app_state.jobs().get(job_id)
-    if job is None or not job.active:
-        st.rerun()
-    phase = (job.history[-1] if job.history else {}).get("phase", "starting")
-    eta = f" · about {job.eta:.0f} s left" if job.eta else ""
-    st.progress(job.fraction, text=f"{job.label}: {phase} · {job.elapsed:.0f} s{eta}")
-    st.button("Cancel", key="space_cancel", on_click=job.cancel, icon=":material/cancel:")
+def progress(job: Job) -> tuple[float, str]:
+    """The projection's phase (kNN graph, layout epochs…) as its reports name it."""
+    return job.fraction, f"{job.label}: {(job.history[-1] if job.history else {}).get('phase', 'starting')}"
 
 
 def compute(request: dict, words_set: EmbeddingSet) -> dict:
@@ -60,11 +55,9 @@ def compute(request: dict, words_set: EmbeddingSet) -> dict:
             job = app_state.jobs().start("projection", f"{chosen.describe()} of {len(words_set):,} words",
                                          lambda report: projection.project(vectors, chosen, on_progress=report))
             st.session_state["space_job_id"], st.session_state["space_job_for"] = job.id, request["id"]
-        if job.active:
-            st.fragment(watch, run_every=1.0)(job.id)
-            st.stop()
-        if not job_outcome.succeeded(job, "The projection"):
-            del st.session_state["space_request"]
+        if not job_panel.follow(job, key="space", what="The projection", progress=progress):
+            if not job.active:  # it failed or was cancelled: forget the request, so the form shows again
+                del st.session_state["space_request"]
             st.stop()
         found = job.result
     return dict(id=request["id"], rows=np.arange(len(words_set)), space=words_set, note="", projection=found)

@@ -1,14 +1,15 @@
 """Sentiment lab: train the six notebook models on a dataset in the background and compare them."""
 
+import hashlib
+
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 import app_state
 from engine import uploads
 from engine.device import default_device
 from engine.errors import LabError
-from engine.jobs import RUNNING
+from engine.jobs import Job
 from engine.sentiment import data, models
 from engine.sentiment.batches import LengthPlan, plan_lengths
 from engine.sentiment.estimate import fine_tune_seconds
@@ -16,22 +17,31 @@ from engine.sentiment.evaluate import BASELINE_NAME
 from engine.sentiment.experiment import history_frame
 from engine.sentiment.job import comparison_work
 from engine.sentiment.train import TrainConfig
-from pages import _job_outcome as job_outcome
-from pages._chart_text import plain
+from pages import _job_panel as job_panel
+from pages import _sentiment_figures as figures
 
 JOB_KEY, CSV = "sentiment_job", "csv"
 
 
-@st.cache_data(max_entries=2, show_spinner="Reading your CSV…")
+# Parsed datasets and splits are cached per process as shared objects (cache_resource: nothing mutates them),
+# keyed by a short name: cache_data would copy them on every run and hash 30,000 texts (a second of held GIL
+# for the tweets, paid by every training job running beside the page).
+@st.cache_resource(max_entries=4, show_spinner="Reading the dataset…")
+def bundled_dataset(key: str) -> data.LabelledTexts:
+    return data.load_dataset(key)
+
+
+@st.cache_resource(max_entries=2, show_spinner="Reading your CSV…")
 def read_upload(raw: bytes, text_column: str, label_column: str, name: str) -> data.LabelledTexts:
     """Parse and validate an uploaded CSV once per choice of columns, not on every rerun of the page."""
     return data.read_csv(raw, text_column, label_column, name=name)
 
 
-@st.cache_data(max_entries=4, show_spinner="Measuring the texts…")
-def lengths_for(train_texts: list[str]) -> LengthPlan:
-    """The caps that cover 95% of the training texts (tokenising them once per dataset and seed)."""
-    return plan_lengths(train_texts)
+@st.cache_resource(max_entries=8, show_spinner="Splitting and measuring the texts…")
+def split_and_plan(_dataset: data.LabelledTexts, dataset_key: str, seed: int) -> tuple[data.Splits, LengthPlan]:
+    """The seeded split, and the caps that cover 95% of its training texts; `dataset_key` names `_dataset`."""
+    splits = data.split(_dataset, seed=seed)
+    return splits, plan_lengths(splits.train.texts)
 
 
 @st.cache_data(max_entries=8, show_spinner="Timing one fine-tuning step on this device…")
@@ -62,19 +72,16 @@ try:
         text_column = left.selectbox("Text column", columns, key="sent_text_col")
         label_column = right.selectbox("Label column", columns, index=min(1, len(columns) - 1), key="sent_label_col")
         dataset = read_upload(raw, text_column, label_column, upload.name)
+        dataset_key = f"{hashlib.sha256(raw).hexdigest()}:{text_column}:{label_column}"
     else:
-        dataset = data.load_dataset(source)
+        dataset, dataset_key = bundled_dataset(source), source
 except LabError as error:
     st.error(str(error), icon=":material/error:")
     st.stop()
 for note in dataset.notes:
     st.caption(f":material/cleaning_services: {note}")
 
-counts = dataset.counts()
-chart = px.bar(counts, x="label", y="texts", text="texts", hover_data={"share": ":.1%"},
-               title=f"{plain(dataset.name)}: {len(dataset):,} texts in {dataset.n_classes} classes")
-chart.update_layout(height=260, margin=dict(l=10, r=10, t=40, b=10), xaxis_title="class", yaxis_title="texts")
-st.plotly_chart(chart, key="sent_counts")
+st.plotly_chart(figures.class_counts(dataset), key="sent_counts")
 
 catalogue = models.CATALOGUE
 on_gpu = default_device().type == "cuda"
@@ -91,11 +98,10 @@ seed = cols[2].number_input("Seed (split and initialisation)", 0, 10_000, 0, key
 keep = cols[3].toggle("Save models to the store", value=True, key="sent_save")
 
 try:
-    splits = data.split(dataset, seed=int(seed))
+    splits, plan = split_and_plan(dataset, dataset_key, int(seed))
 except LabError as error:
     st.error(str(error), icon=":material/error:")
     st.stop()
-plan = lengths_for(splits.train.texts)
 left, right = st.columns(2)
 max_tokens = left.number_input("Words read (vocabulary models)", 16, 2_000, plan.max_tokens, key=f"sent_words_{source}_{seed}",
                                help="Chosen to cover 95% of the training texts whole; a longer text keeps its first "
@@ -122,8 +128,7 @@ if "transformer" in chosen:
 
 jobs = app_state.jobs()
 job = jobs.get(st.session_state.get(JOB_KEY))
-start, stop = st.columns([1, 5])
-if start.button("Train", type="primary", key="sent_train", disabled=not chosen or bool(job and job.active)):
+if st.button("Train", type="primary", key="sent_train", disabled=not chosen or bool(job and job.active)):
     try:
         # Threads: every core while this job runs alone, one each while jobs share the CPU (engine.torch_threads).
         config = TrainConfig(epochs=int(epochs), batch_size=int(batch_size), seed=int(seed))
@@ -133,20 +138,12 @@ if start.button("Train", type="primary", key="sent_train", disabled=not chosen o
     except LabError as error:
         st.error(str(error), icon=":material/error:")
         st.stop()
-    job = jobs.start("sentiment", f"{', '.join(chosen)} on {dataset.name}", work)
-    st.session_state[JOB_KEY] = job.id
-if job and job.active and stop.button("Cancel", key="sent_cancel"):
-    job.cancel()
+    st.session_state[JOB_KEY] = jobs.start("sentiment", f"{', '.join(chosen)} on {dataset.name}", work).id
+    st.rerun()  # draw the page again with Train disabled and the job's panel
 
 
-@st.fragment(run_every=1.0 if job and job.active else None)
-def live() -> None:
-    """Progress and curves while the job runs; one full rerun when it ends, to draw the results."""
-    if job is None:
-        return
-    if job.status != RUNNING and st.session_state.get("sent_seen") != job.id:
-        st.session_state["sent_seen"] = job.id  # it ended during a fragment run: redraw the page once
-        st.rerun(scope="app")
+def progress(job: Job) -> tuple[float, str]:
+    """The whole comparison's fraction done (models counted alike) and what the current model is doing."""
     last = job.history[-1] if job.history else {}
     index, count = last.get("model_index", 0), last.get("models", 1)
     what = catalogue[last["model"]].title if "model" in last else "starting"
@@ -154,35 +151,26 @@ def live() -> None:
         detail = f"encoding texts with MiniLM: {last['texts']:,} / {job.total:,}"
     elif last:
         detail = f"epoch {last['epoch']}, batch {last['batch']} / {last['batches']}, loss {last['loss']:.3f}, accuracy {last['accuracy']:.1%}"
-        if "eta" in last:
-            detail += f" · about {minutes(last['eta'])} left for this model"
     else:
         detail = "preparing"
-    if job.active:
-        st.progress(min(1.0, (index + job.fraction) / count), text=f"{what} ({index + 1} of {count}): {detail} · {job.elapsed:.0f} s")
+    return (index + job.fraction) / count, f"{what} ({index + 1} of {count}): {detail}"
+
+
+def curves(job: Job) -> None:
+    """Training loss and validation accuracy of every model so far, one line each."""
     frame = history_frame(job.history)
-    if not frame.empty:
-        left, right = st.columns(2)
-        train_rows = frame[frame["phase"] == "train"]
-        loss = px.line(train_rows, x="progress", y="loss", color="model", title="Training loss (running mean in each epoch)",
-                       labels={"progress": "epoch", "loss": "loss"}, hover_data=["epoch", "batch", "accuracy"])
-        left.plotly_chart(loss, key="sent_loss_curve")
-        valid_rows = frame[frame["phase"] == "valid"]
-        if not valid_rows.empty:
-            accuracy = px.line(valid_rows, x="epoch", y="valid_accuracy", color="model", markers=True, title="Validation accuracy",
-                               labels={"valid_accuracy": "accuracy"}, hover_data=["valid_loss", "epoch_seconds"])
-            accuracy.update_yaxes(tickformat=".0%", autorangeoptions=dict(clipmax=1))  # no axis past 100 %
-            right.plotly_chart(accuracy, key="sent_valid_curve")
+    if frame.empty:
+        return
+    left, right = st.columns(2)
+    left.plotly_chart(figures.loss_curves(frame[frame["phase"] == "train"]), key="sent_loss_curve")
+    valid_rows = frame[frame["phase"] == "valid"]
+    if not valid_rows.empty:
+        right.plotly_chart(figures.accuracy_curves(valid_rows), key="sent_valid_curve")
 
 
-if job and not job.active:
-    st.session_state["sent_seen"] = job.id
-live()
-if job is None or job.active:
+if job is None or not job_panel.follow(job, key="sent", what="Training", progress=progress, details=curves):
     st.stop()
-if not job_outcome.succeeded(job, "Training"):
-    st.stop()
-
+curves(job)
 comparison, saved = job.result
 st.subheader(f"Comparison on {comparison.dataset}")
 sizes = comparison.splits
@@ -197,16 +185,17 @@ st.dataframe(table, key="sent_results", hide_index=True, placeholder="—", colu
     "seconds / epoch": st.column_config.NumberColumn(format="%.1f", help="TF-IDF row: seconds to fit"),
     **{name: st.column_config.NumberColumn(format="percent") for name in ("valid accuracy", "test accuracy", "test macro-F1")},
 })
+timings = [f"{result.title} {result.training.seconds_per_epoch:.1f} s an epoch" for result in comparison.results]
+if comparison.baseline is not None:
+    timings.append(f"{BASELINE_NAME} {comparison.baseline.seconds:.1f} s to fit")
+st.caption(f":material/timer: Whole run {job.elapsed:.1f} s: {'; '.join(timings)}.")
 if saved:
     st.caption(f"Saved to the model store: {', '.join(manifest.name for manifest in saved)}.")
 
 st.subheader("Confusion matrices (test split)")
 scored = {result.title: result.test for result in comparison.results} | {BASELINE_NAME: comparison.baseline.scores}
 for tab, (title, scores) in zip(st.tabs(list(scored)), scored.items()):
-    heat = px.imshow(scores.confusion_frame(), text_auto=True, color_continuous_scale="Blues", title=f"{plain(title)}: accuracy {scores.accuracy:.1%}",
-                     labels={"x": "predicted", "y": "true", "color": "texts"})
-    heat.update_layout(height=200 + 60 * len(scores.label_names), margin=dict(l=10, r=10, t=50, b=10))
-    tab.plotly_chart(heat, key=f"sent_confusion_{title}")
+    tab.plotly_chart(figures.confusion(scores, title), key=f"sent_confusion_{title}")
 
 st.subheader("The notebooks' probe sentences")
 probes = comparison.probes.assign(prediction=lambda t: t["label"] + " (" + t["confidence"].map("{:.0%}".format) + ")")

@@ -7,12 +7,12 @@ import app_state
 from engine.device import default_device
 from engine.errors import LabError
 from engine.format_writers import write_vectors
-from engine.jobs import DONE
+from engine.jobs import Job
 from engine.store import Manifest
 from engine.word2vec import ARCHITECTURES, BACKENDS, OBJECTIVES, Word2VecParams, corpus, training_work
 from engine.word2vec.evaluate import default_probes, word_map
 from engine.word2vec.job import trained_sets
-from pages import _job_outcome as job_outcome
+from pages import _job_panel as job_panel
 from pages import _manage as manage
 from pages import _word2vec_figures as figures
 
@@ -63,31 +63,21 @@ def show_corpus(chosen: corpus.Corpus, min_count: int) -> None:
         right.plotly_chart(figures.zipf_figure(chosen.zipf_table(5000), chosen.name), key="w2v_zipf")
 
 
-def progress_panel(job_id: str) -> None:
-    """Polled every second while the job runs; a finished job triggers one full rerun to show the model."""
-    job = app_state.jobs().get(job_id)
-    if job is None:
-        return
-    if not job.active:
-        if st.session_state.get("w2v_reported") != job.id:
-            st.session_state["w2v_reported"] = job.id
-            if job.status == DONE:
-                st.session_state["w2v_select_next"] = job.result
-            st.rerun()
-        if job_outcome.succeeded(job, f"Training {job.label}"):
-            st.success(f"{job.label}: trained in {job.elapsed:.0f} s and saved.", icon=":material/check_circle:")
-        return
+def progress(job: Job) -> tuple[float, str]:
+    stage = job.history[-1].get("stage") if job.history else None
+    epoch = next((row["epoch"] for row in reversed(job.history) if "epoch" in row), 1)
+    return job.fraction, f"{job.label} · {'evaluating on WordSim-353 and analogies' if stage else f'epoch {epoch}'}"
+
+
+def live_metrics(job: Job) -> None:
+    """Words processed, speed, loss and the live loss curve, from the job's reports."""
     latest = {name: value for row in job.history for name, value in row.items()}  # newest value of each metric
-    stage = "evaluating on WordSim-353 and analogies" if latest.get("stage") else f"epoch {latest.get('epoch', 1)}"
-    st.progress(job.fraction, text=f"{job.label} · {stage}")
-    cols = st.columns(4)
+    cols = st.columns(3)
     cols[0].metric(f"Words processed, of {job.total:,}", f"{job.step:,}")
     cols[1].metric("Words per second", f"{latest.get('words_per_s', 0):,.0f}")
-    cols[2].metric("Time left", f"{job.eta:.0f} s" if job.eta is not None else "…")
-    cols[3].metric("Loss per corpus word", f"{latest['loss']:.3f}" if "loss" in latest else "…")
+    cols[2].metric("Loss per corpus word", f"{latest['loss']:.3f}" if "loss" in latest else "…")
     if any("loss" in row for row in job.history):
         st.plotly_chart(figures.loss_figure(job.history, "Training loss, live"), key="w2v_live_loss")
-    st.button("Cancel training", key="w2v_cancel", on_click=job.cancel, icon=":material/stop_circle:")
 
 
 def show_model(key: str, manifest: Manifest) -> None:
@@ -186,8 +176,10 @@ elif start:
     else:
         st.session_state["w2v_job"] = app_state.jobs().start("word2vec", label, work).id
         st.rerun()  # draw the form again with Train disabled while the job runs
-if job is not None:
-    st.fragment(progress_panel, run_every=1.0 if job.active else None)(job.id)
+if job is not None and job_panel.follow(job, key="w2v", what=f"Training {job.label}", progress=progress, details=live_metrics):
+    if st.session_state.get("w2v_reported") != job.id:  # the first run after it finished: show the new model
+        st.session_state["w2v_reported"], st.session_state["w2v_select_next"] = job.id, job.result
+    st.success(f"{job.label}: trained in {job.elapsed:.0f} s and saved.", icon=":material/check_circle:")
 
 st.header("Your trained models", divider="gray")
 manage.show_outcome("w2v")

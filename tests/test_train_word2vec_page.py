@@ -80,12 +80,12 @@ def test_a_running_job_survives_navigation_and_a_cancel_saves_nothing():
     at.switch_page("pages/home.py").run()
     at.switch_page("pages/train_word2vec.py").run()
     assert at.session_state["w2v_job"] == job_id
-    assert at.button(key="w2v_cancel").label == "Cancel training" and len(at.get("progress")) == 1
+    assert at.button(key="w2v_cancel").label == "Cancel" and len(at.get("progress")) == 1
     at.run()  # a rerun neither restarts nor duplicates the job
     assert at.session_state["w2v_job"] == job_id and at.button(key="w2v_train").disabled
     at.button(key="w2v_cancel").click().run()
     deadline = time.monotonic() + 60
-    while not any("Nothing was saved" in w.value for w in at.warning) and time.monotonic() < deadline:
+    while not any("nothing was saved" in w.value for w in at.warning) and time.monotonic() < deadline:
         time.sleep(0.5)
         at.run()
     assert any("nothing was saved" in w.value.lower() for w in at.warning)  # the shared cancelled message

@@ -64,6 +64,10 @@ def evaluate(classifier: SentimentClassifier, data: LabelledTexts) -> Scores:
 
 
 C_GRID = (0.25, 1.0, 4.0, 16.0, 64.0)
+# SAGA with tolerance 1e-3, not the default L-BFGS: on the 30,526 training tweets (240k features) the five fits take
+# 17 s instead of 51–108 s, and each C's validation accuracy matches the one at tolerance 1e-4 within one text
+# (measured; the problem is convex, so the solvers differ only in how close to its optimum they stop).
+SOLVER = dict(solver="saga", tol=1e-3, max_iter=2000)
 
 
 def tfidf_baseline(splits: Splits, *, seed: int = 0) -> BaselineResult:
@@ -72,7 +76,7 @@ def tfidf_baseline(splits: Splits, *, seed: int = 0) -> BaselineResult:
     vectorizer = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), preprocessor=_plain_lower)
     features = vectorizer.fit_transform(splits.train.texts)
     valid = vectorizer.transform(splits.valid.texts)
-    fitted = {c: LogisticRegression(C=c, max_iter=2000, random_state=seed).fit(features, splits.train.labels) for c in C_GRID}
+    fitted = {c: LogisticRegression(C=c, random_state=seed, **SOLVER).fit(features, splits.train.labels) for c in C_GRID}
     # Ties go to the smaller C (the simpler model).
     best = max(C_GRID, key=lambda c: (accuracy_score(splits.valid.labels, fitted[c].predict(valid)), -c))
     seconds = time.perf_counter() - started

@@ -134,7 +134,6 @@ def _train(model: SentimentModel, train_items: Sequence[torch.Tensor], train_lab
                 on_progress(done, total, {
                     "phase": "train", "epoch": epoch, "batch": number, "batches": batches,
                     "loss": loss_sum / seen, "accuracy": correct / seen, "elapsed": elapsed,
-                    "eta": elapsed / done * (total - done),  # validation excluded; early stopping may end sooner
                 })
         seconds = time.perf_counter() - epoch_start
         valid_loss, valid_accuracy = _validate(model, valid_items, valid_labels, config.batch_size, pad_value, min_length, device)
