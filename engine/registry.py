@@ -45,7 +45,7 @@ def available_sets(store: ModelStore) -> list[SetInfo]:
     for manifest in store.manifests(kind="embeddings"):
         params = manifest.params
         infos.append(
-            SetInfo(f"{_STORE_PREFIX}{manifest.id}", manifest.name, params.get("origin", "uploaded"),
+            SetInfo(stored_key(manifest.id), manifest.name, params.get("origin", "uploaded"),
                     int(params.get("words", 0)), int(params.get("dim", 0)))
         )
     return infos
@@ -55,9 +55,9 @@ def load_set(key: str, store: ModelStore, device: torch.device | None = None) ->
     """Load the set a key names onto `device`."""
     if key == GLOVE_KEY:
         return load_glove(device=device)
-    if not key.startswith(_STORE_PREFIX):
+    if _stored_id_or_none(key) is None:
         raise LabError(f"unknown embedding set {key!r}.")
-    stored = store.load(key.removeprefix(_STORE_PREFIX))
+    stored = store.load(_stored_id(key))
     if stored.manifest.kind != "embeddings" or "vectors" not in stored.tensors or "words" not in stored.extras:
         raise LabError(f"{stored.manifest.name} is not an embedding set.")
     return EmbeddingSet(stored.extras["words"], stored.tensors["vectors"], name=stored.manifest.name, device=device)
@@ -91,7 +91,12 @@ def save_set(
         metrics=metrics,
         extras={"words": checked.words, "metadata": metadata or {}},
     )
-    return f"{_STORE_PREFIX}{manifest.id}"
+    return stored_key(manifest.id)
+
+
+def stored_key(manifest_id: str) -> str:
+    """The registry's key for the set stored under `manifest_id`."""
+    return f"{_STORE_PREFIX}{manifest_id}"
 
 
 def rename_set(store: ModelStore, key: str, new_name: str) -> str:
@@ -104,15 +109,21 @@ def delete_set(store: ModelStore, key: str) -> None:
     store.delete(_stored_id(key))
 
 
+def _stored_id_or_none(key: str) -> str | None:
+    return key.removeprefix(_STORE_PREFIX) if key.startswith(_STORE_PREFIX) else None
+
+
 def _stored_id(key: str) -> str:
-    if not key.startswith(_STORE_PREFIX):
+    stored_id = _stored_id_or_none(key)
+    if stored_id is None:
         raise LabError(f"{key!r} is not a set kept in the model store (the packaged GloVe cannot be renamed or deleted).")
-    return key.removeprefix(_STORE_PREFIX)
+    return stored_id
 
 
 def set_metadata(key: str, store: ModelStore) -> dict[str, list[str]]:
     """The per-word metadata columns kept with a stored set (empty for GloVe and for sets without any)."""
-    if not key.startswith(_STORE_PREFIX):
+    stored_id = _stored_id_or_none(key)
+    if stored_id is None:
         return {}
-    metadata = store.load(key.removeprefix(_STORE_PREFIX)).extras.get("metadata") or {}
+    metadata = store.load(stored_id).extras.get("metadata") or {}
     return {str(name): [str(value) for value in values] for name, values in metadata.items()}

@@ -82,5 +82,5 @@ def save_trained(store: ModelStore, model: TrainedModel, name: str, corpus: Corp
 
 def trained_sets(store: ModelStore) -> list[tuple[str, Manifest]]:
     """(registry key, manifest) of every embedding set trained in the lab, newest first."""
-    return [(f"store:{m.id}", m)  # the registry's key for a stored set
+    return [(registry.stored_key(m.id), m)
             for m in store.manifests(kind="embeddings") if m.params.get("origin") == "trained"]
