@@ -151,7 +151,10 @@ def cache_dir() -> Path:
 
 
 def warm_up_umap() -> float:
-    """Run UMAP once on tiny data so numba's compile lands in its disk cache; returns the seconds it took."""
+    """Run UMAP once on tiny data so numba's compile lands in its disk cache; returns the seconds it took.
+
+    Only bench/projection.py calls it, to time a cold start apart from the compile; the app compiles on first use.
+    """
     started = time.perf_counter()
     sample = np.random.default_rng(0).normal(size=(300, 8)).astype(np.float32)
     for metric in METRICS:

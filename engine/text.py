@@ -132,21 +132,11 @@ def check_ngram_size(n: int) -> int:
     return int(n)
 
 
-def ngrams(tokens: Sequence[str], n: int) -> list[str]:
-    """The n-grams of exactly size n, in order, repeats kept (the sequence view)."""
-    return [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
-
-
 def ngram_sequence(tokens: Sequence[str], n_max: int) -> list[str]:
     """Every 1..n_max-gram in reading order: at each position, the n-grams that start there."""
     n_max = check_ngram_size(n_max)
     return [" ".join(tokens[i : i + n])
             for i in range(len(tokens)) for n in range(1, n_max + 1) if i + n <= len(tokens)]
-
-
-def bag_of_ngrams(tokens: Sequence[str], n_max: int) -> set[str]:
-    """The set of 1..n_max-grams: order and repeats are gone."""
-    return set(ngram_sequence(tokens, n_max))
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from engine.jobs import CANCELLED, DONE, Job
 REFRESH_S = 1.0  # the progress line, one job alone; each further running job adds as much again
 DETAILS_EVERY_S = 5.0  # live metrics and curves, likewise
 MAX_SLOWDOWN = 4  # never slower than 4 s for the line and 20 s for the curves
+ETA_FROM = 0.05  # no estimate before 5 % is done: a job's set-up (UMAP's graph) would make it minutes too long
 
 Progress = Callable[[Job], tuple[float, str]]  # the fraction done (0–1) and a line saying what it is doing
 Details = Callable[[Job], None]  # draws live metrics or curves from job.history
@@ -65,8 +66,8 @@ def succeeded(job: Job, what: str) -> bool:
 
 
 def eta_text(elapsed: float, fraction: float) -> str:
-    """"about 40 s left", extrapolated from the time taken for the fraction done; empty before any progress."""
-    if not 0.0 < fraction < 1.0:
+    """"about 40 s left", extrapolated from the time taken for the fraction done; empty before ETA_FROM is done."""
+    if not ETA_FROM <= fraction < 1.0:
         return ""
     left = elapsed * (1.0 - fraction) / fraction
     return f"about {left / 60:.0f} min left" if left >= 90 else f"about {left:.0f} s left"

@@ -18,10 +18,16 @@ STAGES = {"waiting": "another session is training it; waiting for that model", "
 
 
 def progress(job: Job) -> tuple[float, str]:
+    """Which default is training (of how many) and its epoch; the fraction is that model's."""
+    configs = ready_defaults.DEFAULT_CONFIGS
+    dataset = next((row["dataset"] for row in reversed(job.history) if "dataset" in row), configs[0].dataset)
+    index = next((i for i, config in enumerate(configs) if config.dataset == dataset), 0)
     last = job.history[-1] if job.history else {}
     if last.get("phase") in ("train", "valid"):
-        return job.fraction, f"epoch {last['epoch']}, batch {last['batch']} / {last['batches']}, accuracy {last['accuracy']:.1%}"
-    return job.fraction, STAGES.get(last.get("phase"), "starting")
+        stage = f"epoch {last['epoch']}, batch {last['batch']} / {last['batches']}, accuracy {last['accuracy']:.1%}"
+    else:
+        stage = STAGES.get(last.get("phase"), "starting")
+    return job.fraction, f"{configs[index].name} ({index + 1} of {len(configs)}): {stage}"
 
 
 def manifests_or_stop() -> list[Manifest]:

@@ -1,9 +1,17 @@
 """GloVe's most frequent words as an EmbeddingSet and as gensim KeyedVectors, for tests that compare with gensim."""
 
+import numpy as np
 import pytest
+from gensim.models import KeyedVectors
 
 from engine.sources import load_glove
-from engine.word2vec.evaluate import keyed_vectors
+
+
+def keyed_vectors(words: list[str], vectors: np.ndarray) -> KeyedVectors:
+    """Words and their (words, dim) vectors as gensim KeyedVectors, the peer the tests compare with."""
+    kv = KeyedVectors(vectors.shape[1])
+    kv.add_vectors(list(words), np.asarray(vectors, dtype=np.float32))
+    return kv
 
 
 def glove_fixtures(words: int):

@@ -95,7 +95,7 @@ def test_cancel_stops_the_job_and_says_nothing_was_saved():
 
 @pytest.mark.parametrize(("elapsed", "fraction", "text"), [
     (10.0, 0.25, "about 30 s left"), (60.0, 0.5, "about 60 s left"), (60.0, 0.25, "about 3 min left"),
-    (5.0, 0.0, ""), (5.0, 1.0, ""),
+    (5.0, 0.0, ""), (5.0, 0.01, ""), (5.0, 1.0, ""),
 ])
 def test_the_eta_extrapolates_the_time_taken_for_the_fraction_done(elapsed, fraction, text):
     assert eta_text(elapsed, fraction) == text

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import torch
-from gensim.models import KeyedVectors
 from sklearn.decomposition import PCA
 
 from engine import benchmark_sets, benchmarks
@@ -22,13 +21,6 @@ from engine.errors import LabError
 from engine.vectors import EmbeddingSet
 
 _PROBES = ("government", "music", "film", "market", "police", "game", "phone", "love", "election", "city", "economy", "team")
-
-
-def keyed_vectors(words: Sequence[str], vectors: np.ndarray) -> KeyedVectors:
-    """Words and their (words, dim) vectors as gensim KeyedVectors: the bridge for tests and benchmarks that run gensim."""
-    kv = KeyedVectors(vectors.shape[1])
-    kv.add_vectors(list(words), np.asarray(vectors, dtype=np.float32))
-    return kv
 
 
 def benchmark_scores(words: Sequence[str], vectors: np.ndarray, reference: EmbeddingSet | None = None) -> dict[str, float | int | None]:
