@@ -59,13 +59,6 @@ class Job:
         return (self.finished or time.time()) - self.started
 
     @property
-    def eta(self) -> float | None:
-        """Seconds left, extrapolated from progress so far; None until there is progress."""
-        if self.status != RUNNING or not self.step or not self.total:
-            return None
-        return self.elapsed * (self.total - self.step) / self.step
-
-    @property
     def active(self) -> bool:
         return self.status == RUNNING
 

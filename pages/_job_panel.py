@@ -69,8 +69,12 @@ def eta_text(elapsed: float, fraction: float) -> str:
     """"about 40 s left", extrapolated from the time taken for the fraction done; empty before ETA_FROM is done."""
     if not ETA_FROM <= fraction < 1.0:
         return ""
-    left = elapsed * (1.0 - fraction) / fraction
-    return f"about {left / 60:.0f} min left" if left >= 90 else f"about {left:.0f} s left"
+    return f"about {duration(elapsed * (1.0 - fraction) / fraction)} left"
+
+
+def duration(seconds: float) -> str:
+    """"40 s", or "3 min" from 90 s up: how the lab words an estimate."""
+    return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
 
 
 def _slowdown() -> int:

@@ -50,10 +50,6 @@ def fine_tune_estimate(n_train: int, n_other: int, mean_pieces: float, layers: i
                              batch_size=batch_size, device=default_device())
 
 
-def minutes(seconds: float) -> str:
-    return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
-
-
 st.title("Sentiment lab")
 st.caption("The six models of bentrevett's *pytorch-sentiment-analysis* notebooks, trained on the same seeded "
            "train / validation / test split and compared with a TF-IDF + logistic regression reference.")
@@ -120,7 +116,7 @@ if "minilm_ft" in chosen:
     seconds = fine_tune_estimate(len(splits.train), len(splits.valid) + len(splits.test), plan.mean_pieces(int(max_length)), int(layers),
                                  int(epochs), int(batch_size))
     st.info(f"Fine-tuning {layers} of MiniLM's 6 layers on {len(splits.train):,} texts for at most {epochs} epochs: "
-            f"about **{minutes(seconds)}** on {'this GPU' if on_gpu else 'this CPU'} (timed from one training step).",
+            f"about **{job_panel.duration(seconds)}** on {'this GPU' if on_gpu else 'this CPU'} (timed from one training step).",
             icon=":material/schedule:")
 if "transformer" in chosen:
     st.caption(":material/schedule: MiniLM + GRU first runs the frozen encoder over every text once (about a minute "
