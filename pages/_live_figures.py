@@ -1,9 +1,11 @@
-"""The Live sentiment page's two charts: one text's class probabilities, and a file's labels."""
+"""The Live sentiment page's charts: one text's class probabilities, its deletion curves, and a file's labels."""
 
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from engine.attribution import DeletionCurve
+from engine.sentiment.explain import RANDOM_ORDER
 from engine.sentiment.predict import Prediction
 
 _PREDICTED, _OTHER = "#4C5FD5", "#B9BEDC"
@@ -30,4 +32,26 @@ def distribution_figure(counts: pd.DataFrame) -> go.Figure:
                     title=f"{counts['documents'].sum():,} texts by predicted label")
     figure.update_layout(height=340, margin=dict(l=10, r=10, t=40, b=10), xaxis_title="predicted label",
                          yaxis_title="texts", showlegend=False)
+    return figure
+
+
+_METHOD_COLOURS = ("#4C5FD5", "#E07B39", "#2A9D8F")
+
+
+def deletion_figure(curves: dict[str, DeletionCurve], label: str) -> go.Figure:
+    """P(label) as each method's top words are removed; the random order dashed grey, the floor to beat."""
+    figure = go.Figure()
+    methods = [name for name in curves if name != RANDOM_ORDER]
+    for name, colour in zip(methods, _METHOD_COLOURS):
+        curve = curves[name]
+        figure.add_trace(go.Scatter(x=curve.removed, y=curve.probability, mode="lines+markers", line_color=colour,
+                                    name=f"{name} (area {curve.area:.2f})"))
+    floor = curves[RANDOM_ORDER]
+    figure.add_trace(go.Scatter(x=floor.removed, y=floor.probability, mode="lines", name=f"{RANDOM_ORDER} (area {floor.area:.2f})",
+                                line=dict(color="#9AA0B4", dash="dash")))
+    figure.update_layout(title=f"Deletion curves: P({label}) as the top words go", height=330,
+                         margin=dict(l=10, r=10, t=40, b=10), xaxis_title="top-ranked words removed",
+                         yaxis_title=f"P({label})", yaxis_range=[0, 1], yaxis_tickformat=".0%",
+                         legend=dict(orientation="h", yanchor="top", y=-0.25), hovermode="x unified")
+    figure.update_traces(hovertemplate="%{y:.1%}")
     return figure

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
-from engine.sentiment.explain import BANDS, Explanation, bands
+import numpy as np
+
+from engine.sentiment.explain import BANDS, bands
 
 _BAND_STYLE = {"strong_for": ("green", True), "for": ("green", False), "neutral": (None, False),
                "against": ("orange", False), "strong_against": ("red", True)}
@@ -28,12 +30,12 @@ def band_markdown(text: str, band: str) -> str:
     return f":{colour}-background[{shown}]" if colour else shown
 
 
-def attribution_markdown(explanation: Explanation) -> str:
+def attribution_markdown(words: list[str], scores: np.ndarray) -> str:
     """The words in order, each coloured by its band; never HTML, every user character escaped."""
-    return " ".join(band_markdown(word, band) for word, band in zip(explanation.words, bands(explanation.scores)))
+    return " ".join(band_markdown(word, band) for word, band in zip(words, bands(scores)))
 
 
 def legend_markdown(label: str) -> str:
     """The colour key, naming the label the colours refer to."""
     keys = " ".join(band_markdown(LEGEND[band], band) for band in BANDS)
-    return f"Colour = effect on P({escape_markdown(label)}) when the word is removed: {keys}"
+    return f"Colour = the word's push on P({escape_markdown(label)}), by each method's own measure: {keys}"

@@ -9,18 +9,21 @@ from engine import uploads
 from engine.errors import LabError
 from engine.sentiment import scoring
 from engine.sentiment.documents import read_csv_column, read_csv_table, read_text_file
-from engine.sentiment.explain import explain
+from engine.sentiment.explain import METHODS
 from engine.sentiment.predict import PROBES
 from engine.sentiment.ready_defaults import describe
 from pages import _live_default as ready_default
+from pages import _live_explain
 from pages import _live_figures as figures
 from pages import _markup as markup
 
 ERROR = ":material/error:"
 
 st.title("Live sentiment")
-st.caption("Type a text or upload a file; any classifier in the model store labels it. Each word is coloured by "
-           "occlusion: how much the predicted label's probability falls when that word is left out.")
+st.caption("Type a text or upload a file; any classifier in the model store labels it. Each word is coloured by how "
+           "much it drove the prediction, by up to three methods side by side: occlusion (leave the word out), integrated "
+           "gradients (through the model's embedding layer) and KernelSHAP (leave random subsets out) — and deletion "
+           "curves show which method's words the model really relies on.")
 
 manifests = ready_default.manifests_or_stop()
 names = {manifest.id: describe(manifest) for manifest in manifests}
@@ -44,29 +47,6 @@ def use_probe() -> None:
     st.session_state["live_text"] = st.session_state["live_shown"] = st.session_state["live_probe"]
 
 
-def show_text(column, model_id: str, text: str) -> None:
-    """Label, confidence and probabilities, then the coloured words: side by side when one model has the width."""
-    explanation = explain(classifiers[model_id], text)
-    prediction = explanation.prediction
-    if len(chosen) > 1:
-        column.markdown(f"**{markup.escape_markdown(titles[model_id])}**")
-    scores, words = column.columns(2, gap="large") if len(chosen) == 1 else (column, column)
-    label_col, confidence_col = scores.columns(2)
-    label_col.metric("Label", prediction.label)
-    confidence_col.metric("Confidence", f"{prediction.confidence:.1%}", help="The probability of the predicted label.")
-    scores.plotly_chart(figures.probabilities_figure(prediction), key=f"live_probs_{len(chosen)}_{model_id}")
-    box = words.container(border=True)
-    box.markdown(markup.attribution_markdown(explanation) or "*(no words)*")
-    box.caption(markup.legend_markdown(prediction.label))
-    if any(explanation.unknown):
-        words.caption(f"{sum(explanation.unknown)} of {len(explanation.words)} words are not in this model's "
-                      "vocabulary; it reads each as the unknown token.")
-    with words.expander("Every word's effect, ranked"):
-        effect = st.column_config.NumberColumn(format="%+.3f", help="P(label) − P(label without the word)")
-        st.dataframe(explanation.ranked(), hide_index=True, key=f"live_effects_{model_id}",
-                     column_config={"effect": effect})
-
-
 text_tab, file_tab = st.tabs(["Text", "File"])
 with text_tab:
     st.pills("Try a probe sentence", PROBES, key="live_probe", on_change=use_probe)
@@ -75,10 +55,18 @@ with text_tab:
                             placeholder="This film is not terrible, it's great!")
         if st.form_submit_button("Predict", type="primary", key="live_predict", icon=":material/psychology:"):
             st.session_state["live_shown"] = text
-    if "live_shown" in st.session_state:
+    methods = st.pills("Explain with", list(METHODS), format_func=METHODS.__getitem__, selection_mode="multi",
+                       default=["occlusion"], key="live_methods",
+                       help="Occlusion: P(label) minus P(label) without the word. Integrated gradients: the word's share of "
+                            "P(label | text) − P(label | padding), from the gradients at the embedding layer. KernelSHAP: the "
+                            "word's Shapley value, estimated from a seeded sample of texts with words left out.")
+    if "live_shown" in st.session_state and not methods:
+        st.info("Pick at least one method to colour the words by.", icon=":material/touch_app:")
+    elif "live_shown" in st.session_state:
         try:
             for column, model_id in zip(st.columns(len(chosen), gap="large"), chosen):
-                show_text(column, model_id, st.session_state["live_shown"])
+                _live_explain.show(column, model_id, titles[model_id] if len(chosen) > 1 else None,
+                                   st.session_state["live_shown"], methods, wide=len(chosen) == 1)
         except LabError as error:
             st.error(str(error), icon=ERROR)
 

@@ -15,7 +15,9 @@ from engine.errors import LabError
 from engine.sentiment import ready_defaults, scoring
 from engine.sentiment.documents import Documents, read_csv_column, read_csv_table, read_text_file
 from engine.sentiment.experiment import train_classifier
-from engine.sentiment.explain import Explanation, bands, explain
+from engine.attribution import MAX_ATTRIBUTED_TOKENS
+from engine.sentiment.documents import MAX_DOCUMENT_CHARS
+from engine.sentiment.explain import METHODS, RANDOM_ORDER, bands, explain, faithfulness
 from engine.sentiment.train import TrainConfig
 from engine.store import ModelStore
 from pages import _markup as markup
@@ -77,14 +79,15 @@ def test_the_planted_sentiment_word_is_ranked_first(classifier):
     for planted, label in (("terrible", "negative"), ("superb", "positive")):
         explanation = explain(classifier, f"the film was {planted} and the story quite")
         assert explanation.prediction.label == label
-        assert explanation.ranked()["word"].iloc[0] == planted
-        assert bands(explanation.scores)[explanation.words.index(planted)] == "strong_for"
+        assert explanation.ranked("occlusion")["word"].iloc[0] == planted
+        assert bands(explanation.attributions["occlusion"].scores)[explanation.words.index(planted)] == "strong_for"
 
 
 def test_a_word_against_the_prediction_scores_negative(classifier):
     explanation = explain(classifier, "great great wonderful film but bad")
     assert explanation.prediction.label == "positive"
-    assert explanation.scores[explanation.words.index("bad")] < 0 < explanation.scores[explanation.words.index("wonderful")]
+    scores = explanation.attributions["occlusion"].scores
+    assert scores[explanation.words.index("bad")] < 0 < scores[explanation.words.index("wonderful")]
 
 
 def test_unknown_words_are_flagged(classifier):
@@ -122,10 +125,52 @@ def test_a_second_opinion_marks_agreement():
 
 # ---- typed text ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, message", [("", "empty"), ("   \n\t ", "only spaces"), ("x" * 100_000, "100,000 characters")])
+@pytest.mark.parametrize("text, message", [("", "empty"), ("   \n\t ", "only spaces")])
 def test_bad_text_is_refused_with_a_reason(classifier, text, message):
     with pytest.raises(LabError, match=message):
         explain(classifier, text)
+
+
+def test_a_5000_word_text_is_cut_and_says_so(classifier):
+    text = "great film and a wonderful story " * 1_000  # 6,000 words, 32,999 characters once stripped
+    explanation = explain(classifier, text, ("occlusion", "integrated_gradients"))
+    assert "32,999 characters" in explanation.note and len(" ".join(explanation.words)) <= MAX_DOCUMENT_CHARS
+    assert all(np.isnan(found.scores[MAX_ATTRIBUTED_TOKENS:]).all() for found in explanation.attributions.values())
+    assert np.isfinite(explanation.attributions["occlusion"].scores[:MAX_ATTRIBUTED_TOKENS]).all()
+    # IG attributes only what the model reads: its first words (the head of its head + tail cap) are among them
+    assert np.isfinite(explanation.attributions["integrated_gradients"].scores[:4]).all()
+    assert explain(classifier, "great film").note == ""
+
+
+def test_a_text_of_only_unknown_words_is_flagged_word_by_word(classifier):
+    explanation = explain(classifier, "zyzzogeton qwxvbl", ("occlusion", "kernel_shap"))
+    assert explanation.unknown == [True, True] and explanation.prediction.label in classifier.label_names
+
+
+def test_a_text_of_no_readable_words_is_predicted_but_has_nothing_to_explain(classifier):
+    assert explain(classifier, "café фильм 映画").words == ["café", "фильм", "映画"]  # every script is read
+    explanation = explain(classifier, "___ __", ("occlusion", "integrated_gradients", "kernel_shap"))
+    assert explanation.words == [] and all(found.scores.size == 0 for found in explanation.attributions.values())
+    with pytest.raises(LabError, match="no words"):
+        faithfulness(classifier, explanation)
+
+
+def test_three_methods_agree_on_the_planted_word_and_beat_random_order(classifier):
+    explanation = explain(classifier, "the film was superb and the story quite", tuple(METHODS))
+    assert {found.method for found in explanation.attributions.values()} == set(METHODS)
+    for method in METHODS:
+        assert explanation.ranked(method)["word"].iloc[0] == "superb"
+    assert (explanation.agreement().to_numpy() > 0).all()
+    curves = faithfulness(classifier, explanation)
+    assert set(curves) == {*METHODS.values(), RANDOM_ORDER}
+    for name in METHODS.values():
+        assert curves[name].area < curves[RANDOM_ORDER].area
+        assert curves[name].probability[1] < curves[name].probability[0]  # the top word's removal lowers P(label)
+
+
+def test_unknown_methods_are_refused(classifier):
+    with pytest.raises(LabError, match="methods must be some of"):
+        explain(classifier, "great", ("saliency",))
 
 
 def test_emoji_and_html_are_classified_as_text(classifier):
@@ -140,8 +185,7 @@ def test_markdown_escapes_every_character_streamlit_would_act_on():
     escaped = markup.escape_markdown(nasty)
     assert re.sub(r"\\(.)", r"\1", escaped) == nasty  # nothing lost
     assert not re.search(r"(?<!\\)[<>*\[\]:$`_#]", escaped)  # nothing left unescaped
-    explanation = Explanation(None, ["<script>", "]"], np.array([0.5, -0.5]), [False, False])
-    shown = markup.attribution_markdown(explanation)
+    shown = markup.attribution_markdown(["<script>", "]"], np.array([0.5, -0.5]))
     assert shown == r":green-background[**\<script\>**] :red-background[**\]**]"
 
 

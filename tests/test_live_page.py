@@ -82,7 +82,7 @@ def test_a_text_gets_a_label_probabilities_and_coloured_words(app):
     assert 1 / 3 <= float(confidence.value.rstrip("%")) / 100 <= 1
     assert any(chart.proto.spec and "Class probabilities" in chart.proto.spec for chart in app.get("plotly_chart"))
     assert any("wonderful" in block.value for block in app.markdown)
-    assert any(caption.value.startswith(f"Colour = effect on P({label.value})") for caption in app.caption)
+    assert any(caption.value.startswith(f"Colour = the word's push on P({label.value})") for caption in app.caption)
     assert not app.error
 
 
@@ -93,10 +93,39 @@ def test_html_is_never_rendered_tags_are_dropped_and_angle_brackets_escaped(app)
     assert "😀" in shown
 
 
-@pytest.mark.parametrize("text, message", [("", "empty"), ("   ", "only spaces"), ("word " * 20_001, "characters")])
+@pytest.mark.parametrize("text, message", [("", "empty"), ("   ", "only spaces")])
 def test_bad_text_gets_a_message(app, text, message):
     _predict(app, text)
     assert message in app.error[0].value
+
+
+@pytest.mark.parametrize("text, message", [("word " * 5_000, "its first 19,99"), ("zyzzogeton qwxvbl", "None of these words"),
+                                           ("___ __", "no words")])
+def test_odd_text_is_explained_as_far_as_it_can_be_and_says_why(app, text, message):
+    _predict(app, text)
+    assert not app.error and len(app.metric) == 2
+    assert any(message in block.value for block in [*app.warning, *app.info])
+
+
+def test_the_method_picker_shows_methods_side_by_side_with_agreement_and_deletion_curves(app):
+    _predict(app, "what a wonderful film, I love it")
+    app.pills(key="live_methods").set_value(["occlusion", "integrated_gradients", "kernel_shap"]).run()
+    assert not app.exception and not app.error
+    titles = [block.value for block in app.markdown]
+    assert {"**Occlusion**", "**Integrated gradients**", "**KernelSHAP**"} <= set(titles)
+    captions = " ".join(caption.value for caption in app.caption)
+    assert "convergence delta" in captions and "sampled texts, seed 0" in captions
+    specs = [chart.proto.spec for chart in app.get("plotly_chart")]
+    assert any("Deletion curves" in spec and "random order" in spec for spec in specs)
+    assert any(title.startswith("**Most faithful here:") for title in titles)
+    agreement = app.dataframe[0].value
+    assert list(agreement.columns) == ["Occlusion", "Integrated gradients", "KernelSHAP"] and (agreement.to_numpy().diagonal() == 1).all()
+
+
+def test_with_no_method_picked_the_page_asks_for_one(app):
+    _predict(app, "what a wonderful film")
+    app.pills(key="live_methods").set_value([]).run()
+    assert not app.metric and "Pick at least one method" in app.info[0].value
 
 
 def test_a_probe_sentence_fills_the_box_and_predicts(app):

@@ -11,6 +11,10 @@ def test_tokenize_keeps_sentiment_marks_and_replaces_links_and_users():
     assert tokens == ["<user>", "this", "film", "isn't", "great", ":(", "see", "<url>", "#fail", "!"]
 
 
+def test_words_in_every_script_are_read_whole():
+    assert sentiment_tokens("Un café naïve, фильм хороший! 映画 l'été") == ["un", "café", "naïve", ",", "фильм", "хороший", "!", "映画", "l'été"]
+
+
 def test_bigrams_follow_the_words():
     assert add_bigrams(["not", "very", "good"]) == ["not", "very", "good", "not very", "very good"]
     assert add_bigrams(["alone"]) == ["alone"]

@@ -112,7 +112,9 @@ class WordFeaturizer:
         kept = head_and_tail(words, self.max_tokens)
         return add_bigrams(kept) if self.bigrams else kept
 
-    def transform(self, texts: Sequence[str], on_progress: ProgressCallback | None = None) -> list[torch.Tensor]:
+    def transform(self, texts: Sequence[str], on_progress: ProgressCallback | None = None, *,
+                  remember: bool = True) -> list[torch.Tensor]:
+        """Token ids per text (`remember` is for the MiniLM featuriser's state cache; ids cost nothing to redo)."""
         # A text with no tokens (only emoji, say) becomes one <unk>: every sequence needs a length ≥ 1.
         return [torch.tensor(self.vocab.encode(self.tokens(text)) or [UNK_INDEX], dtype=torch.long) for text in texts]
 
@@ -133,8 +135,10 @@ class MiniLMFeaturizer:
     def tokens(self, text: str) -> list[str]:
         return self.encoder.tokenize(text)
 
-    def transform(self, texts: Sequence[str], on_progress: ProgressCallback | None = None) -> list[torch.Tensor]:
-        return self.encoder.states(texts, on_progress=on_progress)
+    def transform(self, texts: Sequence[str], on_progress: ProgressCallback | None = None, *,
+                  remember: bool = True) -> list[torch.Tensor]:
+        """MiniLM states per text; `remember=False` keeps throwaway texts (an explanation's variants) out of the cache."""
+        return self.encoder.states(texts, on_progress=on_progress, remember=remember)
 
     def to_extras(self) -> dict[str, Any]:
         return {"kind": self.kind, "max_length": self.encoder.max_length, "layer": self.encoder.layer}

@@ -3,7 +3,7 @@
 Every document keeps where it came from (`line 3`, `row 7`) so a predictions table can point back into
 the file, and whatever was skipped on the way (blank lines, rows without text) is said in `notes`.
 Sizes are checked here, where the input arrives: one document may have at most `MAX_DOCUMENT_CHARS`
-(each of its words is occluded to explain it), one upload at most `MAX_DOCUMENTS`. Decoding and CSV
+(each of its words is occluded to explain it; a typed text is cut there), one upload at most `MAX_DOCUMENTS`. Decoding and CSV
 reading go through `engine.uploads`.
 """
 
@@ -35,19 +35,24 @@ class Documents:
         return len(self.texts)
 
 
-def check_text(text: str) -> str:
-    """A typed text, stripped; refuses empty, whitespace-only and oversized text."""
+def check_text(text: str) -> tuple[str, str]:
+    """A typed text, stripped, and a note of what was cut ('' if nothing); refuses empty and whitespace-only text.
+
+    A text past MAX_DOCUMENT_CHARS keeps its first MAX_DOCUMENT_CHARS characters, cut after the last whole
+    word, and the note says so: a pasted book is classified and explained on its opening, not refused.
+    """
     if not text:
         raise LabError("Type or paste some text first: the box is empty.")
     stripped = text.strip()
     if not stripped:
         raise LabError("The text holds only spaces and line breaks; type some words to classify.")
-    if len(stripped) > MAX_DOCUMENT_CHARS:
-        raise LabError(
-            f"The text has {len(stripped):,} characters; one text may have at most {MAX_DOCUMENT_CHARS:,} (the models read "
-            f"its head and tail past its cap of words). For many texts, upload a .txt file with one text per line."
-        )
-    return stripped
+    if len(stripped) <= MAX_DOCUMENT_CHARS:
+        return stripped, ""
+    cut = stripped[:MAX_DOCUMENT_CHARS]
+    space = cut.rfind(" ")
+    kept = cut[:space] if space > MAX_DOCUMENT_CHARS // 2 else cut
+    return kept, (f"The text has {len(stripped):,} characters; its first {len(kept):,} (about "
+                  f"{len(kept.split()):,} words) are classified and explained. For many texts, upload a .txt file.")
 
 
 def read_text_file(data: bytes, name: str, *, whole: bool = False) -> Documents:

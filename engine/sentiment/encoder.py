@@ -112,8 +112,10 @@ class FrozenEncoder:
         """The word pieces the encoder sees, [CLS] and [SEP] included (one state per piece)."""
         return self.tokenizer.convert_ids_to_tokens(self.piece_ids([text])[0])
 
-    def states(self, texts: Sequence[str], *, batch_size: int = 32, on_progress: ProgressCallback | None = None) -> list[torch.Tensor]:
-        """One (pieces, 384) float16 CPU tensor per text; texts not in the cache are encoded in length-sorted batches."""
+    def states(self, texts: Sequence[str], *, batch_size: int = 32, on_progress: ProgressCallback | None = None,
+               remember: bool = True) -> list[torch.Tensor]:
+        """One (pieces, 384) float16 CPU tensor per text; texts not in the cache are encoded in length-sorted batches
+        (and, when `remember`, cached)."""
         keys = [state_key(*self._key, text) for text in texts]
         found = {key: self.cache.get(key, STATE_DIM) for key in dict.fromkeys(keys)}
         missing = [(key, text) for key, text in dict(zip(keys, texts)).items() if found[key] is None]
@@ -123,7 +125,8 @@ class FrozenEncoder:
             for start in range(0, len(order), batch_size):
                 chunk = order[start:start + batch_size]
                 for i, states in zip(chunk, self._forward([ids[i] for i in chunk])):
-                    self.cache.put(missing[i][0], states)
+                    if remember:
+                        self.cache.put(missing[i][0], states)
                     found[missing[i][0]] = states
                 if on_progress:
                     done = min(start + batch_size, len(missing))

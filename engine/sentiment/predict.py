@@ -79,13 +79,13 @@ class SentimentClassifier:
         """The tokens (words, bigrams or word pieces) the model reads for `text`."""
         return self.featurizer.tokens(text)
 
-    def predict_proba(self, texts: Sequence[str], *, batch_size: int = 256) -> np.ndarray:
-        """(n, n_classes) class probabilities, columns in `label_names` order."""
+    def predict_proba(self, texts: Sequence[str], *, batch_size: int = 256, remember: bool = True) -> np.ndarray:
+        """(n, n_classes) class probabilities, columns in `label_names` order; `remember` as in `featurizer.transform`."""
         if isinstance(texts, str):
             raise LabError("predict_proba takes a list of texts; wrap a single text in a list.")
         if len(texts) > MAX_TEXTS:
             raise LabError(f"at most {MAX_TEXTS:,} texts at once; got {len(texts):,}. Split the list.")
-        items = self.featurizer.transform(list(texts))
+        items = self.featurizer.transform(list(texts), remember=remember)
         logits = run_model(self.model, items, batch_size=batch_size, pad_value=self.featurizer.pad_value,
                            min_length=getattr(self.model, "min_length", 1), device=self.device)
         return probabilities(logits).cpu().numpy()

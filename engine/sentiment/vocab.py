@@ -24,7 +24,9 @@ VOCAB_FORMAT = "embedding-lab-vocab/1"
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _USER = re.compile(r"@\w+")
 _TAG = re.compile(r"</?[a-z][a-z0-9]*(?:\s[^<>]*)?/?>", re.IGNORECASE)  # <br />, <i>, </p>; not "<3" or "a < b"
-_TOKEN = re.compile(r"<url>|<user>|[:;=][-']?[()dp]|[a-z0-9]+(?:'[a-z]+)?|#\w+|[^\w\s]", re.IGNORECASE)
+# Words are runs of letters and digits in any script ("café", "фильм", "映画"), not only a-z: the lab once read
+# "café" as "caf" and dropped Cyrillic and CJK text entirely.
+_TOKEN = re.compile(r"<url>|<user>|[:;=][-']?[()dp]|[^\W_]+(?:'[^\W_]+)?|#\w+|[^\w\s]", re.IGNORECASE)
 
 
 def strip_markup(text: str) -> str:

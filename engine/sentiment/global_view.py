@@ -1,0 +1,138 @@
+"""What a vocabulary model learned over a dataset: the words that push it toward each class, and how far
+training moved its word vectors from GloVe's.
+
+Class words: integrated gradients (see `gradients`) for every text of a sample, toward each class,
+averaged per word over its occurrences; a word seen in fewer than `min_texts` texts is left out (one
+review's quirk is not a lesson). Texts go through Captum in batches, so a sample of a few hundred
+reviews takes seconds for the bag-of-words models and longer for the recurrent ones.
+
+Drift: the model's embedding rows and GloVe's for the same frequent words, aligned by the orthogonal
+map that best carries one onto the other (Procrustes; a semi-orthogonal one when the model's rows are
+wider than GloVe's 50), so what remains is what training changed, not a rotation. Both are drawn in
+GloVe's own two principal axes. The transformer models are out of scope: their word embeddings are
+MiniLM's, which they never change.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import torch
+from captum.attr import LayerIntegratedGradients
+
+from engine.errors import LabError
+from engine.jobs import ProgressCallback
+from engine.sentiment.batches import WordFeaturizer
+from engine.sentiment.gradients import word_inputs
+from engine.sentiment.models import probabilities
+from engine.sentiment.predict import SentimentClassifier
+from engine.sentiment.vocab import PAD_INDEX, UNK_INDEX, sentiment_tokens
+from engine.vectors import EmbeddingSet
+
+STEPS = 16  # fewer than for one text: averaged over hundreds of texts, the integral's error washes out
+BATCH = 16  # texts per Captum call (each is expanded STEPS times)
+DRIFT_WORDS = 500
+
+
+def _vocabulary_model(classifier: SentimentClassifier) -> WordFeaturizer:
+    if not isinstance(classifier.featurizer, WordFeaturizer):
+        raise LabError("The global view is for the five vocabulary models: the transformer models' word embeddings "
+                       "are MiniLM's, and they never change them.")
+    return classifier.featurizer
+
+
+def class_words(classifier: SentimentClassifier, texts: Sequence[str], *, top: int = 15, min_texts: int = 3,
+                on_progress: ProgressCallback | None = None) -> pd.DataFrame:
+    """Per class, the `top` words with the largest mean integrated gradient toward it over `texts`.
+
+    Columns: class, word, mean attribution (to P(class), per occurrence), texts (how many contain the word).
+    """
+    featurizer = _vocabulary_model(classifier)
+    model = classifier.model.eval()
+    one_logit = model.fc.out_features == 1
+    targets = [1] if one_logit else list(range(len(classifier.label_names)))
+    sums = {target: defaultdict(float) for target in range(len(classifier.label_names))}
+    occurrences, seen_in = defaultdict(int), defaultdict(int)
+    word_lists = [sentiment_tokens(text) for text in texts]
+    for words in word_lists:
+        for word in set(words):
+            seen_in[word] += 1
+    done = 0
+    for start in range(0, len(word_lists), BATCH):
+        chunk = [words or ["<unk>"] for words in word_lists[start:start + BATCH]]
+        inputs = [word_inputs(featurizer, words, getattr(model, "min_length", 1)) for words in chunk]
+        width = max(ids.shape[1] for ids, _, _ in inputs)
+        ids = torch.full((len(chunk), width), PAD_INDEX, dtype=torch.long)  # (batch, seq)
+        for row, (text_ids, _, _) in enumerate(inputs):
+            ids[row, : text_ids.shape[1]] = text_ids[0]
+        lengths = torch.tensor([length for _, _, length in inputs], device=classifier.device)
+        ids = ids.to(classifier.device)
+        for target in targets:
+            def forward(batch: torch.Tensor, batch_lengths: torch.Tensor, target: int = target) -> torch.Tensor:
+                return probabilities(model(batch, batch_lengths))[:, target]
+            attributions = LayerIntegratedGradients(forward, model.embedding).attribute(
+                ids, baselines=torch.full_like(ids, PAD_INDEX), additional_forward_args=(lengths,), n_steps=STEPS)
+            per_token = attributions.sum(dim=-1).detach().double().cpu().numpy()  # (batch, seq)
+            for row, (words, (_, owners, _)) in enumerate(zip(chunk, inputs)):
+                for value, owner in zip(per_token[row], owners):
+                    for position, share in owner:
+                        sums[target][words[position]] += share * value
+                        if one_logit:
+                            sums[0][words[position]] -= share * value  # P(class 0) = 1 − P(class 1)
+        for words, (_, owners, _) in zip(chunk, inputs):
+            for owner in owners:
+                if len(owner) == 1:  # a word's own token (a bigram's halves add to its score, not its count)
+                    occurrences[words[owner[0][0]]] += 1
+        done += len(chunk)
+        if on_progress:
+            on_progress(done, len(word_lists), {"phase": "attributing", "texts": done})
+    rows = []
+    for target, name in enumerate(classifier.label_names):
+        means = [(total / occurrences[word], word) for word, total in sums[target].items()
+                 if seen_in[word] >= min_texts and occurrences[word] > 0 and word != "<unk>"]
+        for mean, word in sorted(means, reverse=True)[:top]:
+            rows.append({"class": name, "word": word, "mean attribution": mean, "texts": seen_in[word]})
+    return pd.DataFrame(rows, columns=["class", "word", "mean attribution", "texts"])
+
+
+def embedding_drift(classifier: SentimentClassifier, glove: EmbeddingSet, *, words: int = DRIFT_WORDS) -> pd.DataFrame:
+    """The model's rows and GloVe's for its `words` most frequent words that GloVe knows, aligned and in 2D.
+
+    Columns: word, frequency rank, glove_x/y, model_x/y (both in GloVe's two principal axes after the
+    alignment), moved (1 − cosine between the aligned model row and the GloVe row), sorted most moved first.
+    """
+    featurizer = _vocabulary_model(classifier)
+    vocabulary = featurizer.vocab.itos
+    chosen = [(rank, token) for rank, token in enumerate(vocabulary)
+              if rank not in (UNK_INDEX, PAD_INDEX) and " " not in token and token in glove.index][:words]
+    if len(chosen) < 10:
+        raise LabError(f"only {len(chosen)} of this model's words are in {glove.name}: too few to align.")
+    ranks, tokens = zip(*chosen)
+    ours = classifier.model.embedding.weight.detach().double().cpu().numpy()[list(ranks)]  # (n, d_model)
+    theirs = glove.vectors.double().cpu().numpy()[[glove.index[token] for token in tokens]]  # (n, 50)
+    ours, theirs = _unit_rows(ours - ours.mean(axis=0)), _unit_rows(theirs - theirs.mean(axis=0))
+    aligned = ours @ procrustes(ours, theirs)  # (n, 50)
+    moved = 1 - np.sum(_unit_rows(aligned) * theirs, axis=1)
+    centre = theirs.mean(axis=0)
+    axes = np.linalg.svd(theirs - centre, full_matrices=False)[2][:2].T  # (50, 2): GloVe's principal axes
+    glove_xy, model_xy = (theirs - centre) @ axes, (aligned - centre) @ axes
+    frame = pd.DataFrame({"word": tokens, "frequency rank": np.arange(1, len(tokens) + 1), "glove_x": glove_xy[:, 0],
+                          "glove_y": glove_xy[:, 1], "model_x": model_xy[:, 0], "model_y": model_xy[:, 1], "moved": moved})
+    return frame.sort_values("moved", ascending=False, ignore_index=True)
+
+
+def procrustes(source: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """The map W with orthonormal columns minimising ‖source W − target‖ (Schönemann 1966): U Vᵀ of svd(sourceᵀ target).
+
+    Square when the dimensions match (scipy's `orthogonal_procrustes`); for wider sources, the same
+    SVD gives the best semi-orthogonal projection, which scipy's function does not accept.
+    """
+    u, _, vt = np.linalg.svd(source.T @ target, full_matrices=False)
+    return u @ vt  # (d_source, d_target)
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
