@@ -85,15 +85,20 @@ def _faithfulness(column, model_id: str, text: str, methods: list[str], explanat
     label = explanation.prediction.label
     chart, numbers = column.columns([3, 2], gap="medium") if wide else (column, column)
     chart.plotly_chart(figures.deletion_figure(curves, label), key=f"live_deletion_{wide}_{model_id}")
-    ranked = sorted((curve.area, name) for name, curve in curves.items() if name != RANDOM_ORDER)
-    best_area, best = ranked[0]
-    steps = int(curves[best].removed[-1])
-    start, end = curves[best].probability[0], curves[best].probability[-1]
-    numbers.markdown(f"**Most faithful here: {best}** — removing its top {steps} word{'s' * (steps != 1)} moves "
-                     f"P({markup.escape_markdown(label)}) from {start:.0%} to {end:.0%} (area {best_area:.2f}; "
-                     f"random order {curves[RANDOM_ORDER].area:.2f}).")
-    numbers.caption("A deletion curve removes a method's top-ranked words one by one. The faster P(label) falls, "
-                    "the more those words are what the model relies on: a smaller area is a more faithful explanation.")
+    areas = {name: curve.area for name, curve in curves.items() if name != RANDOM_ORDER}
+    best_area = min(areas.values())
+    best = [name for name, area in areas.items() if area <= best_area + 0.005]  # closer than the figures show: a tie
+    steps = int(curves[best[0]].removed[-1])
+    start, lowest = curves[best[0]].probability[0], curves[best[0]].probability.min()
+    named = best[0] if len(best) == 1 else " and ".join([", ".join(best[:-1]), best[-1]]) + " (tied)"
+    numbers.markdown(f"**Most faithful here: {named}** — removing its top {steps} word{'s' * (steps != 1)} takes "
+                     f"P({markup.escape_markdown(label)}) from {start:.0%} down to {lowest:.0%} (area {best_area:.2f}; "
+                     f"a random order: {curves[RANDOM_ORDER].area:.2f}).")
+    numbers.caption("A deletion curve removes a method's top-ranked words one by one (up to half the text). The faster "
+                    "P(label) falls, the more those words are what the model relies on: a smaller area is a more "
+                    "faithful explanation.")
     if len(methods) > 1:
-        numbers.markdown("Agreement (Spearman's ρ of the word scores)")
-        numbers.dataframe(explanation.agreement().style.format("{:.2f}", na_rep="–"), key=f"live_agreement_{wide}_{model_id}")
+        agreement = explanation.agreement()
+        pairs = [f"{first} ~ {second}: {agreement.loc[first, second]:.2f}" if agreement.notna().loc[first, second]
+                 else f"{first} ~ {second}: –" for i, first in enumerate(agreement.index) for second in agreement.index[i + 1:]]
+        numbers.markdown("**Agreement** (Spearman's ρ of the word scores; 1 = the same order)  \n" + "  \n".join(pairs))

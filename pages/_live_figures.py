@@ -35,21 +35,22 @@ def distribution_figure(counts: pd.DataFrame) -> go.Figure:
     return figure
 
 
-_METHOD_COLOURS = ("#4C5FD5", "#E07B39", "#2A9D8F")
+# Colour and dash per method: rankings that agree draw the same curve, and the dashes keep each one visible.
+_METHOD_STYLES = (("#4C5FD5", "solid", "circle"), ("#E07B39", "dot", "diamond"), ("#2A9D8F", "dashdot", "square"))
 
 
 def deletion_figure(curves: dict[str, DeletionCurve], label: str) -> go.Figure:
     """P(label) as each method's top words are removed; the random order dashed grey, the floor to beat."""
     figure = go.Figure()
     methods = [name for name in curves if name != RANDOM_ORDER]
-    for name, colour in zip(methods, _METHOD_COLOURS):
+    for name, (colour, dash, symbol) in zip(methods, _METHOD_STYLES):
         curve = curves[name]
-        figure.add_trace(go.Scatter(x=curve.removed, y=curve.probability, mode="lines+markers", line_color=colour,
-                                    name=f"{name} (area {curve.area:.2f})"))
+        figure.add_trace(go.Scatter(x=curve.removed, y=curve.probability, mode="lines+markers", name=f"{name} (area {curve.area:.2f})",
+                                    line=dict(color=colour, dash=dash, width=2), marker=dict(symbol=symbol, size=7)))
     floor = curves[RANDOM_ORDER]
     figure.add_trace(go.Scatter(x=floor.removed, y=floor.probability, mode="lines", name=f"{RANDOM_ORDER} (area {floor.area:.2f})",
                                 line=dict(color="#9AA0B4", dash="dash")))
-    figure.update_layout(title=f"Deletion curves: P({label}) as the top words go", height=330,
+    figure.update_layout(title="Deletion curves", height=330,
                          margin=dict(l=10, r=10, t=40, b=10), xaxis_title="top-ranked words removed",
                          yaxis_title=f"P({label})", yaxis_range=[0, 1], yaxis_tickformat=".0%",
                          legend=dict(orientation="h", yanchor="top", y=-0.25), hovermode="x unified")

@@ -13,7 +13,7 @@ from engine.sentiment.explain import METHODS
 from engine.sentiment.predict import PROBES
 from engine.sentiment.ready_defaults import describe
 from pages import _live_default as ready_default
-from pages import _live_explain
+from pages import _live_explain, _live_global
 from pages import _live_figures as figures
 from pages import _markup as markup
 
@@ -47,7 +47,7 @@ def use_probe() -> None:
     st.session_state["live_text"] = st.session_state["live_shown"] = st.session_state["live_probe"]
 
 
-text_tab, file_tab = st.tabs(["Text", "File"])
+text_tab, file_tab, model_tab = st.tabs(["Text", "File", "What the model learned"])
 with text_tab:
     st.pills("Try a probe sentence", PROBES, key="live_probe", on_change=use_probe)
     with st.form("live_form", border=False):
@@ -69,6 +69,9 @@ with text_tab:
                                    st.session_state["live_shown"], methods, wide=len(chosen) == 1)
         except LabError as error:
             st.error(str(error), icon=ERROR)
+
+with model_tab:  # before the File tab, whose code stops the script until a file is uploaded
+    _live_global.show(next(manifest for manifest in manifests if manifest.id == first))
 
 with file_tab:
     upload = st.file_uploader("A .txt file (one text per line, or the whole file) or a .csv file (pick the column)",

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from engine.attribution import MAX_ATTRIBUTED_TOKENS, deletion_curves, kernel_shap, occlusion, rank_agreement, ranking
+from engine.attribution import (MAX_ATTRIBUTED_TOKENS, SHAP_FEATURES, deletion_curves, kernel_shap, occlusion,
+                                rank_agreement, ranking, shap_groups, shap_samples)
 
 POSITIVE = {"great": 2.0, "good": 1.0}
 NEGATIVE = {"terrible": 2.0, "bad": 1.0}
@@ -68,13 +69,13 @@ def test_the_deletion_curve_is_monotone_when_one_word_decides():
     probability = curves["occlusion"].probability
     assert probability[0] == pytest.approx(0.9) and np.all(np.diff(probability) <= 0) and probability[1] == pytest.approx(0.1)
     assert curves["occlusion"].area < curves["backwards"].area  # the right ranking falls first
-    assert len(curves["occlusion"].removed) == len(tokens) + 1 == len(curves["backwards"].removed)
+    assert len(curves["occlusion"].removed) == 6 == len(curves["backwards"].removed)  # half of 9 words, rounded up: 5
 
 
 def test_deletion_curves_stop_at_the_shortest_ranking_and_areas_are_bounded():
     tokens = [f"w{i}" for i in range(40)] + ["great"]
     curves = deletion_curves(one_word_model, tokens, {"all": np.arange(41)[::-1], "few": np.array([3, 1, 2])}, target=1)
-    assert [len(curve.removed) for curve in curves.values()] == [4, 4]
+    assert [len(curve.removed) for curve in curves.values()] == [3, 3]  # half of the shortest ranking (3), rounded up
     assert all(0 <= curve.area <= 1 for curve in curves.values())
     assert ranking(np.array([0.1, np.nan, 0.5, -0.2])).tolist() == [2, 0, 3]  # NaN (unscored) never removed
 
@@ -84,3 +85,12 @@ def test_rank_agreement_is_one_for_the_same_order_and_minus_one_reversed():
     table = rank_agreement({"a": a, "scaled": 10 * a, "reversed": -a, "flat": np.zeros(5)})
     assert table.loc["a", "scaled"] == pytest.approx(1) and table.loc["a", "reversed"] == pytest.approx(-1)
     assert np.isnan(table.loc["a", "flat"]) and table.loc["flat", "flat"] == 1
+
+
+def test_a_long_text_is_fitted_in_runs_that_keep_the_sum_and_find_the_planted_run():
+    tokens = ["plain"] * 150 + ["great"] + ["plain"] * 49  # 200 tokens: 64 runs of 3 or 4
+    values = kernel_shap(one_word_model, tokens, target=1, samples=shap_samples(len(tokens)))
+    assert shap_groups(len(tokens)) == SHAP_FEATURES and shap_samples(len(tokens)) == 4 * SHAP_FEATURES
+    assert values.sum() == pytest.approx(0.8, abs=1e-3)  # P(text) − P(nothing), shared out, not lost
+    run = np.flatnonzero(values > 0.1)
+    assert 150 in run and len(run) <= 4 and np.allclose(values[run], values[150])  # the planted word's run only

@@ -22,5 +22,8 @@ and, for the Live sentiment page, what uses a stored classifier:
 - `ready_defaults` the ready default classifiers, trained once into the store, whoever asks first
 - `documents`  a user's text, `.txt` or `.csv` as documents to classify, or refused with a reason
 - `scoring`    many documents scored in chunks with progress, and the predictions table
-- `explain`    one prediction explained by occluding one word at a time
+- `gradients`  integrated gradients on a model's embedding layer (Captum), mapped back to words
+- `explain`    one prediction explained three ways (occlusion, integrated gradients, KernelSHAP), and the
+               deletion curves that show which explanation the model bears out
+- `global_view` what a vocabulary model learned over a dataset: class words, and its drift from GloVe
 """

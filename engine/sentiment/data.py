@@ -98,6 +98,19 @@ def load_dataset(key: str) -> LabelledTexts:
     return from_frame(loader(), "text", "label", name=title.split(" (")[0])
 
 
+def dataset_key(name: str) -> str | None:
+    """The key of the bundled dataset called `name` (a stored model's `dataset` parameter), or None for an upload."""
+    return next((key for key, (title, _) in DATASETS.items() if title.split(" (")[0] == name), None)
+
+
+def held_out_sample(key: str, *, seed: int, size: int) -> LabelledTexts:
+    """Up to `size` texts of a bundled dataset's test split (drawn with `seed`, as the Sentiment lab draws it)."""
+    test = split(load_dataset(key), seed=seed).test
+    if size < len(test):
+        test = test.subset(np.sort(np.random.default_rng(seed).choice(len(test), size, replace=False)))
+    return test
+
+
 def csv_columns(data: bytes) -> list[str]:
     """The column names of an uploaded CSV, text columns first (longest texts first): the page offers the first
     as the text column and the second as the label column."""

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from engine.attribution import (MAX_ATTRIBUTED_TOKENS, DeletionCurve, deletion_curves, kernel_shap, occlusion,
-                                rank_agreement, ranking, shap_samples)
+                                rank_agreement, ranking, shap_groups, shap_samples)
 from engine.errors import LabError
 from engine.sentiment.batches import WordFeaturizer
 from engine.sentiment.documents import check_text
@@ -110,9 +110,12 @@ def _attribute(classifier: SentimentClassifier, method: str, words: list[str], t
     if method == "occlusion":
         scores, detail = occlusion(predict, words, target), "one text per word left out"
     elif method == "kernel_shap":
-        samples = shap_samples(min(len(words), MAX_ATTRIBUTED_TOKENS))
+        attributed = min(len(words), MAX_ATTRIBUTED_TOKENS)
+        samples, groups = shap_samples(attributed), shap_groups(attributed)
         scores = kernel_shap(predict, words, target, samples=samples, seed=SEED)
         detail = f"{samples:,} sampled texts, seed {SEED}"
+        if groups < attributed:
+            detail += f"; the {attributed:,} words fitted in {groups} runs of neighbours, each run's value shared by its words"
     else:
         found = integrated_gradients(classifier, words, target)
         scores = found.scores.copy()

@@ -30,7 +30,7 @@ from engine.sentiment.models import probabilities
 from engine.sentiment.predict import SentimentClassifier
 from engine.sentiment.vocab import PAD_INDEX, UNK_INDEX, add_bigrams
 
-STEPS = (32, 128)  # Gauss-Legendre points: the second only when the first leaves the integral unconverged
+STEPS = (16, 128)  # Gauss-Legendre points: the second only when the first leaves the integral unconverged
 TOLERANCE = 0.01  # |delta| in probability below which IG counts as converged (or 5% of ΔP, if that is larger)
 Forward = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # (ids, lengths) → P(target) (batch,)
 Owners = list[list[tuple[int, float]]]  # per input token: (word position, share of the token's attribution)

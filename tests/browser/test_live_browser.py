@@ -1,4 +1,5 @@
-"""Live sentiment in a real browser: upload a small CSV, see the predictions table and the download button.
+"""Live sentiment in a real browser: upload a small CSV (table and download), typed text coloured safely, and two
+explanation methods side by side with their agreement and deletion curves.
 
 This module runs its own server over a lab home that already holds a tiny default classifier, so the
 shared test server is not made to train the full default on its first visit.
@@ -58,9 +59,30 @@ def test_typed_html_is_shown_as_text_with_coloured_words(tab):
     tab.get_by_label("Your text").fill("<script>document.title='hacked'</script> I love it, 3 < 5")
     tab.get_by_role("button", name="Predict").click()
     wait_for_app(tab)
-    tab.get_by_text("Colour = effect on P(").wait_for()
+    tab.get_by_text("Colour = the word's push on P(").wait_for()
     # Tags are markup, not words (they are dropped); every other character shows as typed, never as HTML.
     words = tab.locator('[data-testid="stMarkdownContainer"]').filter(has_text="document")
     assert words.count() >= 1 and "<" in words.first.inner_text() and "script" not in words.first.inner_text()
     assert tab.title() != "hacked"
     assert tab.locator('[data-testid="stMetricValue"]').count() == 2
+
+
+def test_two_explanation_methods_side_by_side_with_their_deletion_curves(tab):
+    tab.get_by_label("Your text").fill("What a wonderful film, the acting was superb but the ending felt boring")
+    tab.get_by_role("button", name="Predict").click()
+    wait_for_app(tab)
+    tab.get_by_role("button", name="Integrated gradients", exact=True).click()  # a second method beside occlusion
+    wait_for_app(tab)
+    cards = tab.locator('[data-testid="stVerticalBlockBorderWrapper"]').filter(has_text="superb")
+    tab.get_by_text("convergence delta").wait_for()
+    titles = [cards.nth(i).locator("strong").first.inner_text() for i in range(cards.count())]
+    assert "Occlusion" in titles and "Integrated gradients" in titles
+    first, second = (cards.filter(has_text=name).first.bounding_box() for name in ("Occlusion", "Integrated gradients"))
+    assert abs(first["y"] - second["y"]) < 5 and second["x"] > first["x"] + first["width"] - 5  # side by side
+    tab.get_by_text("Most faithful here").wait_for()
+    agreement = tab.get_by_text("Occlusion ~ Integrated gradients:")
+    agreement.wait_for()
+    chart = tab.locator('[data-testid="stPlotlyChart"]').filter(has_text="Deletion curves")
+    chart.wait_for()
+    assert chart.locator(".legendtext").filter(has_text="random order").count() == 1
+    assert tab.locator('[data-testid="stException"]').count() == 0
