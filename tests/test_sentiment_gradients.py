@@ -62,3 +62,13 @@ def test_words_past_the_cap_are_not_attributed():
     scores = integrated_gradients(classifier, words, target=1).scores
     read = np.isfinite(scores)
     assert read[:4].all() and read[-12:].all() and not read[4:-12].any()
+
+
+def test_no_hook_is_put_on_the_models_every_session_shares(classifier, monkeypatch):
+    """A hook on a shared classifier or on the MiniLM encoder would reach another session's predictions."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("integrated gradients registered a module hook")
+    monkeypatch.setattr(torch.nn.Module, "register_forward_hook", refuse)
+    monkeypatch.setattr(torch.nn.Module, "register_forward_pre_hook", refuse)
+    found = integrated_gradients(classifier, sentiment_tokens(TEXT), target=1)
+    assert np.isfinite(found.scores).all()

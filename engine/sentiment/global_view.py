@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import torch
-from captum.attr import LayerIntegratedGradients
+from captum.attr import IntegratedGradients
 
 from engine.errors import LabError
 from engine.jobs import ProgressCallback
@@ -69,12 +69,13 @@ def class_words(classifier: SentimentClassifier, texts: Sequence[str], *, top: i
         for row, (text_ids, _, _) in enumerate(inputs):
             ids[row, : text_ids.shape[1]] = text_ids[0]
         lengths = torch.tensor([length for _, _, length in inputs], device=classifier.device)
-        ids = ids.to(classifier.device)
+        with torch.no_grad():  # IG over the embedded tensors: no hook on the model every session shares
+            embedded, reference = model.embed(ids.to(classifier.device)), model.embed(torch.full_like(ids, PAD_INDEX).to(classifier.device))
         for target in targets:
             def forward(batch: torch.Tensor, batch_lengths: torch.Tensor, target: int = target) -> torch.Tensor:
-                return probabilities(model(batch, batch_lengths))[:, target]
-            attributions = LayerIntegratedGradients(forward, model.embedding).attribute(
-                ids, baselines=torch.full_like(ids, PAD_INDEX), additional_forward_args=(lengths,), n_steps=STEPS)
+                return probabilities(model.classify(batch, batch_lengths))[:, target]
+            attributions = IntegratedGradients(forward).attribute(
+                embedded, baselines=reference, additional_forward_args=(lengths,), n_steps=STEPS)
             per_token = attributions.sum(dim=-1).detach().double().cpu().numpy()  # (batch, seq)
             for row, (words, (_, owners, _)) in enumerate(zip(chunk, inputs)):
                 for value, owner in zip(per_token[row], owners):

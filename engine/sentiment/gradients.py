@@ -8,7 +8,10 @@ length, so a model reads it as it reads the text.
 
 The vocabulary models attribute to the rows of their own `nn.Embedding`; the transformer models to
 MiniLM's word-piece embeddings, run through the frozen layers below the model's input and then the
-model (gradients flow through MiniLM; its weights stay as they are). Tokens are mapped back to the
+model (gradients flow through MiniLM; its weights stay as they are). Captum integrates over the
+embedded tensors rather than hooking the embedding layers: the classifiers and the MiniLM encoder are
+shared by every session, and a hook on them would reach another session's predictions (and the state
+cache). Tokens are mapped back to the
 words of `vocab.sentiment_tokens`: a word piece gives all of its attribution to its word, a FastText
 bigram half to each of its two words, so the words' scores still add up to the same total.
 """
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from captum.attr import LayerIntegratedGradients
+from captum.attr import IntegratedGradients
 from torch import nn
 
 from engine.sentiment.batches import MiniLMFeaturizer, WordFeaturizer
@@ -32,7 +35,7 @@ from engine.sentiment.vocab import PAD_INDEX, UNK_INDEX, add_bigrams
 
 STEPS = (16, 128)  # Gauss-Legendre points: the second only when the first leaves the integral unconverged
 TOLERANCE = 0.01  # |delta| in probability below which IG counts as converged (or 5% of ΔP, if that is larger)
-Forward = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # (ids, lengths) → P(target) (batch,)
+Forward = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # (embedded, lengths) → P(target) (batch,)
 Owners = list[list[tuple[int, float]]]  # per input token: (word position, share of the token's attribution)
 
 
@@ -59,26 +62,26 @@ def integrated_gradients(classifier: SentimentClassifier, words: list[str], targ
     Tries each number of `steps` in turn and stops at the first that converges: a model whose output
     swings sharply between the baseline and the text (a saturated transformer can) needs a finer grid.
     """
-    model = classifier.model.eval()
     if isinstance(classifier.featurizer, MiniLMFeaturizer):
-        ids, owners, layer, forward = _piece_inputs(classifier, words, target)
+        ids, owners, embed, forward = _piece_inputs(classifier, words, target)
         baseline = torch.full_like(ids, classifier.featurizer.encoder.tokenizer.pad_token_id)
         baseline[:, 0], baseline[:, -1] = ids[:, 0], ids[:, -1]  # [CLS] and [SEP] stay: only the words are absent
         length = ids.shape[1]
     else:
+        model = classifier.model.eval()
         ids, owners, length = word_inputs(classifier.featurizer, words, getattr(model, "min_length", 1))
-        layer = model.embedding
+        embed = model.embed
 
-        def forward(inputs: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-            return probabilities(model(inputs, lengths))[:, target]
+        def forward(embedded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+            return probabilities(model.classify(embedded, lengths))[:, target]
         baseline = torch.full_like(ids, PAD_INDEX)
-    ids, baseline = ids.to(classifier.device), baseline.to(classifier.device)
     lengths = torch.tensor([length], device=classifier.device)
     with torch.no_grad():
-        ends = forward(torch.cat([ids, baseline]), lengths.repeat(2)).tolist()
+        inputs, reference = embed(ids.to(classifier.device)), embed(baseline.to(classifier.device))  # (1, seq, dim)
+        ends = forward(torch.cat([inputs, reference]), lengths.repeat(2)).tolist()
     for points in steps:
-        attributions, delta = LayerIntegratedGradients(forward, layer).attribute(
-            ids, baselines=baseline, additional_forward_args=(lengths,), n_steps=points, return_convergence_delta=True)
+        attributions, delta = IntegratedGradients(forward).attribute(
+            inputs, baselines=reference, additional_forward_args=(lengths,), n_steps=points, return_convergence_delta=True)
         per_token = attributions.sum(dim=-1)[0].detach().double().cpu().numpy()  # (tokens,)
         scores = np.full(len(words), np.nan)  # a word the model never reads (cut by the cap) stays NaN
         for value, owner in zip(per_token, owners):
@@ -106,7 +109,8 @@ def word_inputs(featurizer: WordFeaturizer, words: list[str], min_length: int) -
 
 
 def _piece_inputs(classifier: SentimentClassifier, words: list[str], target: int) -> tuple[torch.Tensor, Owners, nn.Module, Forward]:
-    """MiniLM's piece ids for `words` ([CLS], head + tail past the cap, [SEP]), each piece's word, the layer, the forward."""
+    """MiniLM's piece ids for `words` ([CLS], head + tail past the cap, [SEP]), each piece's word, the piece
+    embedding, and the forward from piece embeddings to P(target)."""
     encoder = classifier.featurizer.encoder
     tokenizer, bert = encoder.tokenizer, encoder.model
     encoding = tokenizer(words, is_split_into_words=True, add_special_tokens=False)
@@ -115,8 +119,8 @@ def _piece_inputs(classifier: SentimentClassifier, words: list[str], target: int
     owners: Owners = [[], *([(word, 1.0)] for _, word in pieces), []]
     lower_layers, model = bert.encoder.layer[: encoder.layer], classifier.model
 
-    def forward(inputs: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        mask = torch.ones_like(inputs)  # (batch, seq): no padding inside a single text
-        hidden = run_layers(lower_layers, bert.embeddings(input_ids=inputs), mask, bert.config)  # (batch, seq, 384)
-        return probabilities(model(hidden, lengths))[:, target]
+    def forward(pieces: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        mask = torch.ones(pieces.shape[:2], dtype=torch.long, device=pieces.device)  # (batch, seq): one text, no padding
+        hidden = run_layers(lower_layers, bert.embeddings(inputs_embeds=pieces), mask, bert.config)  # (batch, seq, 384)
+        return probabilities(model.eval()(hidden, lengths))[:, target]
     return ids, owners, bert.embeddings.word_embeddings, forward
