@@ -56,21 +56,21 @@ def show(manifest: Manifest) -> None:
         st.session_state["live_global_shown"] = signature
     if st.session_state.get("live_global_shown") != signature:
         st.info("Press **Find the words** to attribute every sampled text (a few seconds for the bag-of-words models, "
-                "longer for the recurrent ones).", icon=":material/touch_app:")
-    else:
-        bar = st.progress(0.0, text="Attributing the texts…")
+                "longer for the recurrent ones) and to map where training moved the words.", icon=":material/touch_app:")
+        return
+    bar = st.progress(0.0, text="Attributing the texts…")
 
-        def report(done: int, total: int, _: dict) -> None:
-            bar.progress(done / total, text=f"Attributed {done:,} of {total:,} texts")
-        try:
-            table = _class_words(manifest.id, dataset, seed, int(size), _on_progress=report)
-        except LabError as error:
-            st.error(str(error), icon=ERROR)
-            return
-        bar.empty()
-        st.plotly_chart(class_words_figure(table), key="live_global_words")
-        st.caption(f"Over {int(size):,} texts of {markup.escape_markdown(data.DATASETS[dataset][0])}; words seen in at "
-                   "least 3 texts. A bar is the word's mean push on P(class) each time it occurs.")
+    def report(done: int, total: int, _: dict) -> None:
+        bar.progress(done / total, text=f"Attributed {done:,} of {total:,} texts")
+    try:
+        table = _class_words(manifest.id, dataset, seed, int(size), _on_progress=report)
+    except LabError as error:
+        st.error(str(error), icon=ERROR)
+        return
+    bar.empty()
+    st.plotly_chart(class_words_figure(table), key="live_global_words")
+    st.caption(f"Over {int(size):,} texts of {markup.escape_markdown(data.DATASETS[dataset][0])}; words seen in at "
+               "least 3 texts. A bar is the word's mean push on P(class) each time it occurs.")
     _show_drift(manifest)
 
 

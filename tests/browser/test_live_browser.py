@@ -5,6 +5,7 @@ This module runs its own server over a lab home that already holds a tiny defaul
 shared test server is not made to train the full default on its first visit.
 """
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,7 +43,7 @@ def test_uploading_a_csv_shows_the_predictions_and_a_download(tab, tmp_path):
     tab.get_by_role("tab", name="File").click()
     tab.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
     wait_for_app(tab)
-    table = tab.locator('[data-testid="stDataFrame"]')
+    table = tab.get_by_role("tabpanel", name="File").get_by_test_id("stDataFrame")
     table.wait_for()
     assert table.count() == 1
     download = tab.locator('[data-testid="stDownloadButton"]').filter(has_text="Download these 3 predictions")
@@ -73,12 +74,10 @@ def test_two_explanation_methods_side_by_side_with_their_deletion_curves(tab):
     wait_for_app(tab)
     tab.get_by_role("button", name="Integrated gradients", exact=True).click()  # a second method beside occlusion
     wait_for_app(tab)
-    cards = tab.locator('[data-testid="stVerticalBlockBorderWrapper"]').filter(has_text="superb")
     tab.get_by_text("convergence delta").wait_for()
-    titles = [cards.nth(i).locator("strong").first.inner_text() for i in range(cards.count())]
-    assert "Occlusion" in titles and "Integrated gradients" in titles
-    first, second = (cards.filter(has_text=name).first.bounding_box() for name in ("Occlusion", "Integrated gradients"))
-    assert abs(first["y"] - second["y"]) < 5 and second["x"] > first["x"] + first["width"] - 5  # side by side
+    first, second = (tab.locator("strong").filter(has_text=re.compile(f"^{name}$")).first for name in ("Occlusion", "Integrated gradients"))
+    first, second = first.bounding_box(), second.bounding_box()
+    assert abs(first["y"] - second["y"]) < 5 and second["x"] > first["x"] + first["width"] + 50  # side by side, in order
     tab.get_by_text("Most faithful here").wait_for()
     agreement = tab.get_by_text("Occlusion ~ Integrated gradients:")
     agreement.wait_for()
