@@ -38,3 +38,17 @@ def kmeans(vectors: np.ndarray | torch.Tensor, k: int, *, seed: int = 0) -> np.n
     renumber = np.empty(k, dtype=np.int64)
     renumber[order] = np.arange(k)
     return renumber[labels]
+
+
+def cluster_names(vectors: np.ndarray | torch.Tensor, ids: np.ndarray, words: list[str], *, top: int = 3) -> list[str]:
+    """A name per cluster: its `top` most central words (nearest in cosine to the cluster's mean direction)."""
+    matrix = vectors.detach().cpu().numpy() if isinstance(vectors, torch.Tensor) else np.asarray(vectors)
+    unit = matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)  # (rows, dim)
+    names = []
+    for cluster in range(int(ids.max()) + 1):
+        members = np.flatnonzero(ids == cluster)
+        centre = unit[members].mean(axis=0)
+        closeness = unit[members] @ (centre / max(np.linalg.norm(centre), 1e-12))  # (members,)
+        central = members[np.argsort(-closeness, kind="stable")[:top]]
+        names.append(" · ".join(words[row] for row in central))
+    return names

@@ -91,10 +91,13 @@ class Projection:
     seconds: float
     cached: bool = False
     explained: list[float] = field(default_factory=list)  # PCA: share of variance per axis
+    axis_names: tuple[str, ...] = ()  # coordinates not made by a method here (a CSV, semantic axes) name their axes
 
     @property
     def axis_titles(self) -> list[str]:
         name = METHODS[self.params.method]
+        if self.axis_names:
+            return list(self.axis_names)
         if self.explained:
             return [f"PC{i + 1} ({share:.1%} of variance)" for i, share in enumerate(self.explained)]
         return [f"{name} {i + 1}" for i in range(self.params.dims)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape
 
 import numpy as np
 import plotly.graph_objects as go
@@ -33,6 +34,8 @@ class Colouring:
     title: str
     values: Sequence  # (rows,)
     categorical: bool
+    scale: str = "Viridis"  # numeric values only
+    limits: tuple[float, float] | None = None  # numeric values only: the colour scale's fixed ends
 
 
 def scatter_figure(
@@ -44,6 +47,8 @@ def scatter_figure(
     highlight: np.ndarray | None = None,
     focus: np.ndarray | None = None,
     labels: np.ndarray | None = None,
+    links: tuple[int, np.ndarray, np.ndarray] | None = None,
+    group_labels: dict[str, np.ndarray] | None = None,
     title: str,
     axis_titles: Sequence[str],
 ) -> go.Figure:
@@ -51,7 +56,9 @@ def scatter_figure(
 
     coords: (all rows, dims); words: all projected words; rows: which of them to draw.
     highlight: (all rows,) bool, search matches, drawn on top; focus: (all rows,) bool, a word and its
-    neighbours, drawn on top of that; labels: (all rows,) bool, points that get a text label.
+    neighbours, drawn on top of that; labels: (all rows,) bool, points that get a text label; links:
+    (centre row, its true neighbours' rows, which of them the picture puts far), drawn as lines from the
+    centre, far ones dashed; group_labels: a name per group (a cluster) and where to write it (dims,).
     """
     dims = coords.shape[1]
     words = np.asarray(words, dtype=object)
@@ -79,16 +86,23 @@ def scatter_figure(
             points(subset, name=str(category), marker=dict(size=size, color=colour, opacity=opacity))
     else:
         numbers = values[rows].astype(float)
+        ends = dict(cmin=colouring.limits[0], cmax=colouring.limits[1]) if colouring.limits else {}
         points(rows, name="words", showlegend=False, marker=dict(
-            size=size, color=numbers, colorscale="Viridis", opacity=opacity,
+            size=size, color=numbers, colorscale=colouring.scale, opacity=opacity, **ends,
             colorbar=dict(title=dict(text=colouring.title), thickness=12),
         ))
+    if links is not None:
+        _add_links(figure, coords, *links)
     for mask, name, colour, grow in ((highlight, "search matches", _HIGHLIGHT, 2.2), (focus, "neighbours", _FOCUS, 2.6)):
         if mask is not None and mask[rows].any():
             subset = rows[mask[rows]]
             points(subset, name=f"{name} ({len(subset):,})", marker=dict(
                 size=size * grow, color=colour, opacity=1.0, line=dict(width=1, color="white"),
             ))
+    names = [dict(text=f"<b>{escape(name.split(' · ', 1)[-1])}</b>", showarrow=False, bgcolor="rgba(255,255,255,0.85)",
+                  bordercolor="#9AA0B4", borderpad=3, font=dict(size=12, color="#1F2333"),
+                  **{axis: float(spot[i]) for i, axis in enumerate("xyz"[:dims])})
+             for name, spot in (group_labels or {}).items()]  # cluster names on a light box, readable over any colour
     if labels is not None and labels[rows].any():
         subset = rows[labels[rows]][:MAX_LABELS]
         axes = {axis: coords[subset, i] for i, axis in enumerate("xyz"[:dims])}
@@ -102,12 +116,30 @@ def scatter_figure(
         legend=dict(title=dict(text=colouring.title), itemsizing="constant", orientation="h", yanchor="top", y=-0.1, x=0.0),
     )
     if dims == 2:
-        figure.update_layout(**layout, xaxis_title=axis_titles[0], yaxis_title=axis_titles[1], dragmode="lasso")
+        figure.update_layout(**layout, xaxis_title=axis_titles[0], yaxis_title=axis_titles[1], dragmode="lasso",
+                             annotations=names)
     else:
         figure.update_layout(**layout, scene=dict(
-            xaxis_title=axis_titles[0], yaxis_title=axis_titles[1], zaxis_title=axis_titles[2],
+            xaxis_title=axis_titles[0], yaxis_title=axis_titles[1], zaxis_title=axis_titles[2], annotations=names,
         ))
     return figure
+
+
+def _add_links(figure: go.Figure, coords: np.ndarray, centre: int, neighbours: np.ndarray, far: np.ndarray) -> None:
+    """Lines from a word to its true nearest neighbours: solid where the picture keeps them near, dashed where not."""
+    dims = coords.shape[1]
+    line_trace = go.Scatter if dims == 2 else go.Scatter3d
+    for is_far, name, style in ((False, "kept near", dict(color="#2A9D8F", width=2)),
+                                (True, "put far away", dict(color="#5B2A86", width=2, dash="dash"))):
+        ends = neighbours[far == is_far]
+        if not len(ends):
+            continue
+        axes = {axis: [] for axis in "xyz"[:dims]}
+        for end in ends:
+            for i, axis in enumerate("xyz"[:dims]):
+                axes[axis] += [coords[centre, i], coords[end, i], None]  # None breaks the line between segments
+        figure.add_trace(line_trace(**axes, mode="lines", line=style, hoverinfo="skip",
+                                    name=f"true neighbour, {name} ({len(ends)})"))
 
 
 def figure_png(figure: go.Figure, width: int = 1400, height: int = 900) -> bytes:

@@ -8,12 +8,14 @@ import pandas as pd
 import streamlit as st
 
 import app_state
-from engine import clusters, explorer, format_writers, projection
+from engine import clusters, explorer, format_writers, projection, trust
 from engine.errors import LabError
 from engine.projection import ProjectionParams
 from pages import _space_figures as space_figures
 from pages import _space_sets as sets
-from pages._space_compute import METHODS, cluster_ids, compute
+from pages._space_compute import METHODS, cluster_ids, cluster_names, compute, trust_of
+
+AUTO_TRUST = 20_000  # words: up to here the trust figures come with every projection (about 3 s at most, once)
 
 st.title("Embedding space")
 st.caption("See the geometry of a space: project words to 2D or 3D, search, read neighbours (in the original space), "
@@ -46,13 +48,23 @@ if method in ("tsne", "umap"):
     seed = cols[5].number_input("Seed", 0, 2**31 - 1, 0, key="space_seed")
 elif method == "csv":
     coords_file = cols[2].file_uploader("Coordinates CSV (word,x,y[,z])", type=["csv"], key="space_coords_file")
-params = ProjectionParams("pca" if method == "csv" else method, dims, perplexity, neighbors, min_dist, metric, int(seed))
+axes_text, colour_axis = [], ""
+if method == "axes":
+    axis_help = "One word ('good') or two joined by ' - ' ('he - she'): words are placed by their cosine to that direction."
+    axes_text = [cols[2].text_input("X axis", "he - she", key="space_axis_x", help=axis_help),
+                 cols[3].text_input("Y axis", "good - bad", key="space_axis_y", help=axis_help)]
+    if dims == 3:
+        axes_text.append(cols[4].text_input("Z axis", "king - man", key="space_axis_z", help=axis_help))
+    colour_axis = cols[5].text_input("Colour direction", "", key="space_axis_colour", placeholder="e.g. rich - poor",
+                                     help="Optional: a third direction, shown as a diverging colour.")
+params = ProjectionParams("pca" if method in ("csv", "axes") else method, dims, perplexity, neighbors, min_dist, metric, int(seed))
 subset = st.session_state.get("space_subset")  # (rows of the set, reason) after Isolate
 if subset and max(subset[0]) >= count:  # fewer words chosen since: the isolated rows no longer all exist
     subset = st.session_state.pop("space_subset") and None
 if st.button("Project", key="space_project", type="primary", icon=":material/scatter_plot:"):
     st.session_state["space_request"] = dict(id=uuid.uuid4().hex, set=set_key, count=int(count), rows=subset[0] if subset else None,
-                                             method=method, params=params, csv=coords_file.getvalue() if coords_file else None)
+                                             method=method, params=params, csv=coords_file.getvalue() if coords_file else None,
+                                             axes=axes_text, colour_axis=colour_axis)
 
 request = st.session_state.get("space_request")
 if request is None or request["set"] != set_key:
@@ -76,8 +88,11 @@ st.subheader("Map", divider="gray")
 cols = st.columns([3, 1, 2, 1, 2])
 query = cols[0].text_input("Search: words (comma-separated) or a regex", key="space_search", max_chars=500, placeholder="e.g. king, queen  or  ^pre")
 regex = cols[1].toggle("Regex", key="space_regex")
-colour_choices = ["rank", "cluster", "search"] + [f"meta:{name}" for name in app_state.set_metadata(set_key)]
-colour_names = {"rank": "Row (frequency rank)", "cluster": "k-means cluster", "search": "Search match"}
+direction = result.get("direction")  # (label, values): the semantic axes' colour direction
+colour_choices = (["direction"] if direction else []) + ["rank", "cluster", "search", "trust"] + [
+    f"meta:{name}" for name in app_state.set_metadata(set_key)]
+colour_names = {"rank": "Row (frequency rank)", "cluster": "k-means cluster", "search": "Search match",
+                "trust": "Trust (neighbours kept)", "direction": f"Direction: {direction[0]}" if direction else ""}
 colour = cols[2].selectbox("Colour by", colour_choices, key="space_colour", format_func=lambda c: colour_names.get(c, c.removeprefix("meta:")))
 k = cols[3].number_input("Clusters", 2, clusters.MAX_CLUSTERS, 8, key="space_k", disabled=colour != "cluster")
 label_top = cols[4].slider("Label the most frequent", 0, space_figures.MAX_LABELS, 0, 10, key="space_labels")
@@ -92,24 +107,42 @@ with left:
     st.markdown("**Neighbours** · cosine in the original space")
     neighbour_word = st.text_input("Neighbours of", key="space_neighbour", max_chars=200, placeholder="a word in the plot")
     top_k = st.slider("How many", 5, 50, 10, key="space_neighbour_k")
-    focus, neighbours = np.zeros(len(space), dtype=bool), []
+    focus, neighbours, links = np.zeros(len(space), dtype=bool), [], None
     if neighbour_word.strip():
         try:
             centre, neighbours = space.index_of(neighbour_word), space.nearest(neighbour_word, k=top_k)
         except LabError as error:
             st.error(str(error), icon=":material/error:")
         else:
-            near_rows = [space.index[w] for w, _ in neighbours]
+            near_rows = np.array([space.index[w] for w, _ in neighbours])
             focus[[centre, *near_rows]] = True
+            far, _ = trust.far_in_picture(coords, centre, near_rows)
+            links = (centre, near_rows, far)
             table = pd.DataFrame(neighbours, columns=["word", "cosine"])
-            table["rank in plot"] = explorer.projection_ranks(coords, centre, near_rows)
+            table["rank in plot"] = explorer.projection_ranks(coords, centre, near_rows.tolist())
+            table["far in plot"] = far
+            st.markdown(f"**{int(far.sum())} of its {len(near_rows)} neighbours** are more than {trust.FAR:g}× farther "
+                        "than its nearest point in the picture (dashed lines).")
             st.dataframe(table, key="space_neighbour_table", hide_index=True, width="stretch",
                          column_config={"cosine": st.column_config.NumberColumn(format="%.3f"),
-                                        "rank in plot": st.column_config.NumberColumn(help="How near it is to the word in the projection (1 = nearest)")})
+                                        "rank in plot": st.column_config.NumberColumn(help="How near it is to the word in the projection (1 = nearest)"),
+                                        "far in plot": st.column_config.CheckboxColumn(help=f"More than {trust.FAR:g}× the distance to the word's nearest point in the picture")})
 
-if colour == "cluster":
+measured, group_labels = None, None
+if colour == "trust" or count_shown <= AUTO_TRUST:
+    try:
+        measured = trust_of(result["id"], space.vectors, coords)
+    except LabError as error:
+        st.error(str(error), icon=":material/error:")
+if colour == "direction" and direction:
+    colouring = space_figures.Colouring(f"cos to {direction[0]}", direction[1], False, "RdBu", (-1.0, 1.0))
+elif colour == "trust" and measured is not None:
+    colouring = space_figures.Colouring(f"of {measured.k} neighbours kept", measured.preservation, False, "RdYlGn", (0.0, 1.0))
+elif colour == "cluster":
     ids = cluster_ids(request["set"], request["count"], request["rows"], int(k))[result["rows"]]
-    colouring = space_figures.Colouring(f"k-means (k={k})", [f"cluster {i + 1}" for i in ids], True)
+    names = [f"{i + 1} · {name}" for i, name in enumerate(cluster_names(request["set"], request["count"], request["rows"], int(k)))]
+    colouring = space_figures.Colouring(f"k-means (k={k}), named by their most central words", [names[i] for i in ids], True)
+    group_labels = {names[i]: np.median(coords[ids == i], axis=0) for i in np.unique(ids)}
 elif colour == "search":
     colouring = space_figures.Colouring("search", np.where(matches, "match", "no match"), True)
 elif colour.startswith("meta:"):
@@ -120,9 +153,10 @@ else:
 labels = focus | matches & (np.cumsum(matches) <= 100)
 labels[: min(label_top, len(labels))] = True
 drawn = explorer.drawn_rows(count_shown, found.params.dims, keep=matches | focus)
-title = f"{space.name} · {METHODS['csv'] if request['method'] == 'csv' else METHODS[found.params.method]} {found.params.dims}D"
+title = f"{space.name} · {METHODS[request['method'] if request['method'] in ('csv', 'axes') else found.params.method]} {found.params.dims}D"
 figure = space_figures.scatter_figure(coords, space.words, drawn, colouring=colouring, highlight=matches, focus=focus,
-                                 labels=labels, title=title, axis_titles=found.axis_titles)
+                                 labels=labels, links=links, group_labels=group_labels, title=title,
+                                 axis_titles=found.axis_titles)
 with right:
     summary = f"**Drawn: {len(drawn):,} of {count_shown:,} projected words** · the set has {len(embedding):,}. "
     if len(drawn) < count_shown:
@@ -131,6 +165,14 @@ with right:
     if request["rows"] is not None:
         summary += f"Isolated {st.session_state.get('space_subset', (None, 'words'))[1]}: {count_shown:,} words re-projected on their own. "
     st.caption(summary + (result["note"] or f"{found.params.describe()}, {how}.") + (f" **Search:** {int(matches.sum()):,} matches ({int(matches[drawn].sum()):,} drawn)." if query.strip() else ""))
+    if measured is not None:
+        over = "" if measured.sampled == count_shown else f" ± {measured.error:.3f} (a sample of {measured.sampled:,} words)"
+        st.caption(f"**Trust:** trustworthiness {measured.trustworthiness:.3f}{over} (1 = nothing drawn near that is far in "
+                   f"the original space); on average {measured.mean_preservation:.0%} of a word's {measured.k} nearest "
+                   f"neighbours (cosine) are among its {measured.k} nearest in the picture — a random picture keeps "
+                   f"{measured.chance:.2%}. Colour by **Trust** to see where.")
+    elif count_shown > AUTO_TRUST:
+        st.caption(f"**Trust:** over {AUTO_TRUST:,} words it is measured on request: colour by **Trust**.")
     if found.params.dims == 2:
         event = st.plotly_chart(figure, key="space_plot", on_select="rerun", selection_mode=("box", "lasso"), width="stretch")
         selection = space_figures.selected_rows(event)

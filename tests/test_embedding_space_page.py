@@ -3,6 +3,8 @@ neighbours, colouring, an uploaded set with metadata, a background UMAP job, ren
 
 from __future__ import annotations
 
+import json
+import re
 import time
 
 import numpy as np
@@ -80,6 +82,29 @@ def test_pca_search_and_neighbours_on_glove():
     at.selectbox(key="space_colour").set_value("cluster")
     at.run()
     assert not at.exception and not at.error
+
+
+def test_the_trust_overlay_measures_the_map_colours_it_and_draws_a_words_true_neighbours():
+    at = open_page()
+    at.number_input(key="space_count").set_value(1000)
+    at.button(key="space_project").click()
+    at.run()
+    trust = next(c.value for c in at.caption if c.value.startswith("**Trust:**"))
+    assert re.search(r"trustworthiness 0\.\d{3} \(", trust) and "a random picture keeps 1.00%" in trust
+    at.selectbox(key="space_colour").set_value("trust")
+    at.run()
+    assert not at.exception and not at.error
+    assert "of 10 neighbours kept" in at.get("plotly_chart")[0].proto.spec
+    at.text_input(key="space_neighbour").set_value("king")
+    at.run()
+    table = at.dataframe[0].value
+    far = int(table["far in plot"].sum())
+    assert any(block.value.startswith(f"**{far} of its 10 neighbours**") for block in at.markdown)
+    spec = at.get("plotly_chart")[0].proto.spec
+    assert ("put far away" in spec) == (far > 0) and ("kept near" in spec) == (far < 10)
+    at.button(key="space_isolate_neighbours").click()
+    at.run()  # 11 words: k shrinks to 5, under half of them
+    assert not at.error and any("of a word's 5 nearest" in c.value for c in at.caption)
 
 
 def test_an_unknown_neighbour_word_is_a_message():
@@ -176,3 +201,43 @@ def test_a_crash_in_a_projection_job_is_shown_as_a_bug_not_as_bad_input(small_se
     assert any("stopped on a bug in the lab, not on your input" in e.value and "ZeroDivisionError" in e.value for e in at.error)
     assert any(expander.label == "Details for a bug report" for expander in at.expander)
     assert not at.exception
+
+
+def test_semantic_axes_place_words_by_their_cosine_and_colour_a_third_direction():
+    at = open_page()
+    at.number_input(key="space_count").set_value(1000)
+    at.radio(key="space_method").set_value("axes")
+    at.run()
+    at.text_input(key="space_axis_x").set_value("he - she")
+    at.text_input(key="space_axis_y").set_value("good - bad")
+    at.text_input(key="space_axis_colour").set_value("rich - poor")
+    at.button(key="space_project").click()
+    at.run()
+    assert not at.exception and not at.error
+    assert "Each word placed by its cosine to **he − she** and **good − bad**" in summary(at)
+    assert at.selectbox(key="space_colour").value == "direction"
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert figure["layout"]["xaxis"]["title"]["text"] == "cos to he − she" and "Semantic axes 2D" in figure["layout"]["title"]["text"]
+    assert figure["data"][0]["marker"]["colorbar"]["title"]["text"] == "cos to rich − poor"
+    at.text_input(key="space_axis_y").set_value("good - zzqxq")
+    at.button(key="space_project").click()
+    at.run()
+    assert any("not in the vocabulary" in e.value for e in at.error) and not at.exception
+
+
+def test_clusters_are_named_on_the_map_and_in_the_legend():
+    at = open_page()
+    at.number_input(key="space_count").set_value(1000)
+    at.button(key="space_project").click()
+    at.run()
+    at.selectbox(key="space_colour").set_value("cluster")
+    at.run()
+    at.number_input(key="space_k").set_value(5)
+    at.run()
+    assert not at.exception and not at.error
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    legend = [trace["name"] for trace in figure["data"] if re.match(r"\d · ", trace.get("name", ""))]
+    assert len(legend) == 5 and all(len(name.split(" · ")) == 4 for name in legend)  # number · three central words
+    written = [note["text"] for note in figure["layout"]["annotations"]]
+    assert len(written) == 5 and all(name.split(" · ", 1)[1] in text for name, text in zip(sorted(legend), written))
+    assert "named by their most central words" in figure["layout"]["legend"]["title"]["text"]
