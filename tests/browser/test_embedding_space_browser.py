@@ -111,3 +111,33 @@ def test_lasso_selection_lists_the_words_and_can_be_isolated(page, app_url):
     page.get_by_role("button", name=f"Isolate {selected:,} selected").click()
     wait_for_app(page)
     page.get_by_text(f"Drawn: {selected:,} of {selected:,} projected words").wait_for()
+
+
+def test_colour_by_trust_and_see_a_words_true_neighbours(page, app_url):
+    page.goto(f"{app_url}/embedding_space")
+    wait_for_app(page)
+    count = page.get_by_label("Words to project", exact=True)
+    count.fill("1000")
+    count.press("Enter")
+    wait_for_app(page)
+    page.get_by_role("button", name="Project", exact=True).click()
+    wait_for_app(page)
+    page.get_by_text("Trust: trustworthiness").wait_for()
+    page.get_by_label("Colour by").click()
+    page.get_by_role("option", name="Trust (neighbours kept)").click()
+    wait_for_app(page)
+    word = page.get_by_label("Neighbours of")
+    word.fill("king")
+    word.press("Enter")
+    wait_for_app(page)
+    sentence = page.get_by_text("of its 10 neighbours")
+    sentence.wait_for()
+    far = int(sentence.text_content().split(" of ")[0])
+    chart = page.locator(".js-plotly-plot").first
+    chart.wait_for()
+    lines = chart.evaluate("plot => plot._fullData.filter(t => t.mode === 'lines').map(t => [t.name, t.x.filter(x => x !== null).length / 2])")
+    drawn = {name.split(",")[1].split("(")[0].strip(): segments for name, segments in lines}
+    assert drawn.get("put far away", 0) == far and drawn.get("kept near", 0) == 10 - far  # a line per true neighbour
+    colours = chart.evaluate("plot => plot._fullData[0].marker.colorbar.title.text")
+    assert colours == "of 10 neighbours kept"
+    assert page.locator('[data-testid="stException"]').count() == 0
