@@ -26,6 +26,15 @@ def open_page() -> AppTest:
     return at
 
 
+def projected_glove(words: int = 1000) -> AppTest:
+    """The page after projecting GloVe's `words` most frequent words with PCA 2D."""
+    at = open_page()
+    at.number_input(key="space_count").set_value(words)
+    at.button(key="space_project").click()
+    at.run()
+    return at
+
+
 def summary(at: AppTest) -> str:
     return next((c.value for c in at.caption if "Drawn:" in c.value), "")
 
@@ -47,10 +56,7 @@ def test_nothing_is_projected_before_the_button():
 
 
 def test_pca_search_and_neighbours_on_glove():
-    at = open_page()
-    at.number_input(key="space_count").set_value(1000)
-    at.button(key="space_project").click()
-    at.run()
+    at = projected_glove()
     assert not at.exception and not at.error
     assert "Drawn: 1,000 of 1,000 projected words" in summary(at)
 
@@ -85,10 +91,7 @@ def test_pca_search_and_neighbours_on_glove():
 
 
 def test_the_trust_overlay_measures_the_map_colours_it_and_draws_a_words_true_neighbours():
-    at = open_page()
-    at.number_input(key="space_count").set_value(1000)
-    at.button(key="space_project").click()
-    at.run()
+    at = projected_glove()
     trust = next(c.value for c in at.caption if c.value.startswith("**Trust:**"))
     assert re.search(r"trustworthiness 0\.\d{3} \(", trust) and "a random picture keeps 1.00%" in trust
     at.selectbox(key="space_colour").set_value("trust")
@@ -108,10 +111,7 @@ def test_the_trust_overlay_measures_the_map_colours_it_and_draws_a_words_true_ne
 
 
 def test_an_unknown_neighbour_word_is_a_message():
-    at = open_page()
-    at.number_input(key="space_count").set_value(1000)
-    at.button(key="space_project").click()
-    at.run()
+    at = projected_glove()
     at.text_input(key="space_neighbour").set_value("qwzxqwzx")
     at.run()
     assert any("not in the vocabulary" in e.value for e in at.error)
@@ -226,10 +226,7 @@ def test_semantic_axes_place_words_by_their_cosine_and_colour_a_third_direction(
 
 
 def test_clusters_are_named_on_the_map_and_in_the_legend():
-    at = open_page()
-    at.number_input(key="space_count").set_value(1000)
-    at.button(key="space_project").click()
-    at.run()
+    at = projected_glove()
     at.selectbox(key="space_colour").set_value("cluster")
     at.run()
     at.number_input(key="space_k").set_value(5)

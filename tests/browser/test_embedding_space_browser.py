@@ -82,16 +82,21 @@ def test_precomputed_coordinates_from_a_csv(page, app_url, tmp_path):
     assert drawn == 3
 
 
-def test_lasso_selection_lists_the_words_and_can_be_isolated(page, app_url):
+def project_glove(page, app_url: str, words: int = 1000) -> None:
+    """Open the page, type how many GloVe words to project, press Project and wait for the map."""
     page.goto(f"{app_url}/embedding_space")
     wait_for_app(page)
-    words = page.get_by_label("Words to project", exact=True).and_(page.locator("input"))
-    words.fill("1000")
-    words.press("Enter")
+    count = page.get_by_label("Words to project", exact=True).and_(page.locator("input"))
+    count.fill(str(words))
+    count.press("Enter")
     wait_for_app(page)
     page.get_by_role("button", name="Project", exact=True).click()
     wait_for_app(page)
-    page.get_by_text("Drawn: 1,000 of 1,000 projected words").wait_for()
+    page.get_by_text(f"Drawn: {words:,} of {words:,} projected words").wait_for()
+
+
+def test_lasso_selection_lists_the_words_and_can_be_isolated(page, app_url):
+    project_glove(page, app_url)
     plot_area = page.locator(".js-plotly-plot .nsewdrag").first
     plot_area.scroll_into_view_if_needed()
     area = plot_area.bounding_box()
@@ -114,14 +119,7 @@ def test_lasso_selection_lists_the_words_and_can_be_isolated(page, app_url):
 
 
 def test_colour_by_trust_and_see_a_words_true_neighbours(page, app_url):
-    page.goto(f"{app_url}/embedding_space")
-    wait_for_app(page)
-    count = page.get_by_label("Words to project", exact=True)
-    count.fill("1000")
-    count.press("Enter")
-    wait_for_app(page)
-    page.get_by_role("button", name="Project", exact=True).click()
-    wait_for_app(page)
+    project_glove(page, app_url)
     page.get_by_text("Trust: trustworthiness").wait_for()
     page.get_by_label("Colour by").click()
     page.get_by_role("option", name="Trust (neighbours kept)").click()
