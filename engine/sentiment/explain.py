@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from engine.attribution import (MAX_ATTRIBUTED_TOKENS, DeletionCurve, deletion_curves, kernel_shap, occlusion,
-                                rank_agreement, ranking, shap_groups, shap_samples)
+from engine.attribution import (MAX_ATTRIBUTED_TOKENS, DeletionCurve, PredictProba, deletion_curves, kernel_shap,
+                                occlusion, rank_agreement, ranking, shap_groups, shap_samples)
 from engine.errors import LabError
 from engine.sentiment.batches import WordFeaturizer
 from engine.sentiment.documents import check_text
@@ -128,7 +128,7 @@ def _attribute(classifier: SentimentClassifier, method: str, words: list[str], t
     return Attribution(method, scores, time.perf_counter() - start, detail)
 
 
-def _predictor(classifier: SentimentClassifier):
+def _predictor(classifier: SentimentClassifier) -> PredictProba:
     """Perturbed texts are throwaway: score them without filling the encoder's state cache."""
     return lambda texts: classifier.predict_proba(list(texts), remember=False)
 

@@ -11,9 +11,9 @@ MiniLM's word-piece embeddings, run through the frozen layers below the model's 
 model (gradients flow through MiniLM; its weights stay as they are). Captum integrates over the
 embedded tensors rather than hooking the embedding layers: the classifiers and the MiniLM encoder are
 shared by every session, and a hook on them would reach another session's predictions (and the state
-cache). Tokens are mapped back to the
-words of `vocab.sentiment_tokens`: a word piece gives all of its attribution to its word, a FastText
-bigram half to each of its two words, so the words' scores still add up to the same total.
+cache). Tokens are mapped back to the words of `vocab.sentiment_tokens`: a word piece gives all of its
+attribution to its word, a FastText bigram half to each of its two words, so the words' scores still add
+up to the same total.
 """
 
 from __future__ import annotations
@@ -62,13 +62,13 @@ def integrated_gradients(classifier: SentimentClassifier, words: list[str], targ
     Tries each number of `steps` in turn and stops at the first that converges: a model whose output
     swings sharply between the baseline and the text (a saturated transformer can) needs a finer grid.
     """
+    model = classifier.model.eval()  # float32, no dropout: the attribution explains the model as it predicts
     if isinstance(classifier.featurizer, MiniLMFeaturizer):
         ids, owners, embed, forward = _piece_inputs(classifier, words, target)
         baseline = torch.full_like(ids, classifier.featurizer.encoder.tokenizer.pad_token_id)
         baseline[:, 0], baseline[:, -1] = ids[:, 0], ids[:, -1]  # [CLS] and [SEP] stay: only the words are absent
         length = ids.shape[1]
     else:
-        model = classifier.model.eval()
         ids, owners, length = word_inputs(classifier.featurizer, words, getattr(model, "min_length", 1))
         embed = model.embed
 
@@ -122,5 +122,5 @@ def _piece_inputs(classifier: SentimentClassifier, words: list[str], target: int
     def forward(pieces: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         mask = torch.ones(pieces.shape[:2], dtype=torch.long, device=pieces.device)  # (batch, seq): one text, no padding
         hidden = run_layers(lower_layers, bert.embeddings(inputs_embeds=pieces), mask, bert.config)  # (batch, seq, 384)
-        return probabilities(model.eval()(hidden, lengths))[:, target]
+        return probabilities(model(hidden, lengths))[:, target]
     return ids, owners, bert.embeddings.word_embeddings, forward
