@@ -13,7 +13,7 @@ from plotly.subplots import make_subplots
 
 import app_state
 from engine.errors import LabError
-from engine.sentiment import data
+from engine.sentiment import data, models
 from engine.sentiment.global_view import class_words, embedding_drift
 from engine.store import Manifest
 from pages import _markup as markup
@@ -81,7 +81,7 @@ def _show_drift(manifest: Manifest) -> None:
     except LabError as error:
         st.error(str(error), icon=ERROR)
         return
-    from_glove = manifest.params.get("model") in ("lstm", "fasttext", "cnn", "cnn_multiclass")
+    from_glove = manifest.params.get("model") in models.CATALOGUE and models.spec(manifest.params["model"]).glove
     st.caption(("This model started from GloVe's vectors, so the distance is what training changed. " if from_glove else
                 "This model learned its vectors from random ones, so the distance is how far its space is from GloVe's, "
                 "not how far training moved it. ")
