@@ -1,8 +1,9 @@
 """Live sentiment's "What the model learned" tab: one vocabulary model over a dataset's test texts.
 
 UI only: `engine.sentiment.global_view` computes the class words and the drift; this draws them. The
-class words take seconds (integrated gradients over every sampled text), so they run on a button press,
-are cached per (model, dataset, seed, sample size), and report progress.
+class words take from seconds (bag of words) to a minute or two (the LSTM over a hundred reviews):
+integrated gradients over every sampled text. So they run on a button press as a background job in
+the shared job panel (progress, ETA, Cancel), and the result is kept per (model, dataset, seed, size).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from engine.errors import LabError
 from engine.sentiment import data, models
 from engine.sentiment.global_view import class_words, embedding_drift
 from engine.store import Manifest
+from pages import _job_panel as job_panel
 from pages import _markup as markup
 from pages._live_figures import LABEL_COLOURS
 
@@ -23,10 +25,15 @@ ERROR = ":material/error:"
 MOVED_LABELLED = 15
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _class_words(model_id: str, dataset: str, seed: int, size: int, _on_progress=None):
-    texts = data.held_out_sample(dataset, seed=seed, size=size).texts
-    return class_words(app_state.classifier(model_id), texts, on_progress=_on_progress)
+def _start(signature: tuple[str, str, int, int]) -> None:
+    """Start the class-words job for (model id, dataset, seed, size), unless its result is already kept."""
+    model_id, dataset, seed, size = signature
+    if signature in st.session_state.setdefault("live_global_results", {}):
+        return
+    classifier, texts = app_state.classifier(model_id), data.held_out_sample(dataset, seed=seed, size=size).texts
+    job = app_state.jobs().start("global view", f"class words over {len(texts):,} texts",
+                                 lambda report: (class_words(classifier, texts, on_progress=report), len(texts)))
+    st.session_state["live_global_job"] = (signature, job.id)
 
 
 @st.cache_data(max_entries=16, show_spinner="Aligning the model's embedding rows with GloVe…")
@@ -52,24 +59,27 @@ def show(manifest: Manifest) -> None:
     size = middle.number_input("Texts", 20, 1_000, 150, step=10, key="live_global_size",
                                help=f"A seeded sample of the test split (seed {seed}, the model's own split seed).")
     signature = (manifest.id, dataset, seed, int(size))
+    results = st.session_state.setdefault("live_global_results", {})
     if right.button("Find the words", type="primary", key="live_global_run", icon=":material/travel_explore:"):
-        st.session_state["live_global_shown"] = signature
-    if st.session_state.get("live_global_shown") != signature:
-        st.info("Press **Find the words** to attribute every sampled text (a few seconds for the bag-of-words models, "
-                "longer for the recurrent ones) and to map where training moved the words.", icon=":material/touch_app:")
+        try:
+            _start(signature)
+        except LabError as error:
+            st.error(str(error), icon=ERROR)
+            return
+    running = st.session_state.get("live_global_job")
+    if running and running[0] == signature and signature not in results:
+        job = app_state.jobs().get(running[1])
+        if job is None or not job_panel.follow(job, key="live_global", what="Finding the words"):
+            return
+        results[signature] = job.result
+    if signature not in results:
+        st.info("Press **Find the words** to attribute every sampled text (seconds for the bag-of-words models, a minute "
+                "or two for the LSTM over a hundred reviews) and to map where training moved the words.",
+                icon=":material/touch_app:")
         return
-    bar = st.progress(0.0, text="Attributing the texts…")
-
-    def report(done: int, total: int, _: dict) -> None:
-        bar.progress(done / total, text=f"Attributed {done:,} of {total:,} texts")
-    try:
-        table = _class_words(manifest.id, dataset, seed, int(size), _on_progress=report)
-    except LabError as error:
-        st.error(str(error), icon=ERROR)
-        return
-    bar.empty()
+    table, attributed = results[signature]
     st.plotly_chart(class_words_figure(table), key="live_global_words")
-    st.caption(f"Over {int(size):,} texts of {markup.escape_markdown(data.DATASETS[dataset][0])}; words seen in at "
+    st.caption(f"Over {attributed:,} texts of {markup.escape_markdown(data.DATASETS[dataset][0])}; words seen in at "
                "least 3 texts. A bar is the word's mean push on P(class) each time it occurs.")
     _show_drift(manifest)
 
@@ -85,14 +95,14 @@ def _show_drift(manifest: Manifest) -> None:
     st.caption(("This model started from GloVe's vectors, so the distance is what training changed. " if from_glove else
                 "This model learned its vectors from random ones, so the distance is how far its space is from GloVe's, "
                 "not how far training moved it. ")
-               + f"Its {len(drift):,} most frequent words, aligned to GloVe by the best rotation (Procrustes) and drawn "
+               + f"The largest move is {drift['moved'].max():.4f} (1 − cosine). Its {len(drift):,} most frequent words, aligned to GloVe by the best rotation (Procrustes) and drawn "
                  f"in GloVe's two principal axes; the {MOVED_LABELLED} that moved most are labelled, with a line from "
                  "where GloVe has them.")
     chart, table = st.columns([3, 2], gap="large")
     chart.plotly_chart(drift_figure(drift), key="live_global_drift")
     table.dataframe(drift[["word", "frequency rank", "moved"]].head(50), hide_index=True, key="live_global_moved",
                     column_config={"moved": st.column_config.ProgressColumn(
-                        "moved", min_value=0.0, max_value=float(max(drift["moved"].max(), 1e-9)), format="%.2f",
+                        "moved", min_value=0.0, max_value=float(max(drift["moved"].max(), 1e-9)), format="%.4f",
                         help="1 − cosine between the aligned model vector and GloVe's")})
 
 
@@ -120,7 +130,7 @@ def drift_figure(drift) -> go.Figure:
                                 hovertemplate="%{text} (GloVe)<extra></extra>"))
     figure.add_trace(go.Scatter(x=drift["model_x"], y=drift["model_y"], mode="markers", name="this model",
                                 marker=dict(color=drift["moved"], colorscale="Plasma", size=5, opacity=0.55,
-                                            showscale=True, colorbar=dict(title="moved")),
+                                            showscale=True, colorbar=dict(title="moved", tickformat=".3~f")),
                                 text=drift["word"], customdata=drift["moved"],
                                 hovertemplate="%{text}: moved %{customdata:.2f}<extra></extra>"))
     top = drift.head(MOVED_LABELLED)

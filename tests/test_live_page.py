@@ -188,7 +188,11 @@ def test_what_the_model_learned_shows_class_words_and_the_drift_from_glove(app):
     assert app.selectbox(key="live_global_dataset").value == "movie-reviews"  # where the ready default was trained
     assert any("Press **Find the words**" in block.value for block in app.info)
     app.number_input(key="live_global_size").set_value(30).run()
-    app.button(key="live_global_run").click().run()
+    app.button(key="live_global_run").click().run()  # a background job in the shared panel
+    deadline = time.monotonic() + 120
+    while not any(frame for frame in app.dataframe if "moved" in frame.value.columns) and time.monotonic() < deadline:
+        time.sleep(0.5)
+        app.run()
     assert not app.exception and not app.error
     specs = [chart.proto.spec for chart in app.get("plotly_chart")]
     assert any("Words that push toward each class" in spec and "toward positive" in spec for spec in specs)
@@ -196,3 +200,4 @@ def test_what_the_model_learned_shows_class_words_and_the_drift_from_glove(app):
     moved = next(frame.value for frame in app.dataframe if "moved" in frame.value.columns)
     assert len(moved) == 50 and moved["moved"].is_monotonic_decreasing
     assert any("started from GloVe" in caption.value for caption in app.caption)  # FastText starts from GloVe
+    assert any(caption.value.startswith("Over 30 texts of Movie reviews") for caption in app.caption)
