@@ -31,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from captum.attr import LayerIntegratedGradients
+from scipy.stats import spearmanr
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -44,9 +46,11 @@ from engine.sentiment.data import load_dataset, split  # noqa: E402
 from engine.sentiment.documents import read_text_file  # noqa: E402
 from engine.sentiment.experiment import train_classifier  # noqa: E402
 from engine.sentiment.explain import METHODS, explain, faithfulness  # noqa: E402
-from engine.sentiment.models import CATALOGUE  # noqa: E402
+from engine.sentiment.gradients import integrated_gradients, word_inputs, word_scores  # noqa: E402
+from engine.sentiment.models import CATALOGUE, probabilities  # noqa: E402
 from engine.sentiment.persist import load_classifier  # noqa: E402
 from engine.sentiment.train import TrainConfig  # noqa: E402
+from engine.sentiment.vocab import PAD_INDEX, sentiment_tokens  # noqa: E402
 from engine.store import ModelStore  # noqa: E402
 
 LATENCY_TARGET_MS = {"fasttext": 30.0, "cnn": 30.0, "lstm": 30.0, "transformer": 150.0}
@@ -176,13 +180,6 @@ def explanation_ms(classifier, texts: list[str]) -> dict[str, float]:
 def captum_tutorial_ms(classifier, texts: list[str]) -> tuple[float, float, float]:
     """Median ms of Captum's IMDB-tutorial integrated gradients (the peer) and of the lab's, same words and target,
     both warm; and the median Spearman ρ between their word scores."""
-    from captum.attr import LayerIntegratedGradients
-    from scipy.stats import spearmanr
-
-    from engine.sentiment.gradients import integrated_gradients, word_inputs
-    from engine.sentiment.models import probabilities
-    from engine.sentiment.vocab import PAD_INDEX, sentiment_tokens
-
     model = classifier.model.eval()
     integrated_gradients(classifier, sentiment_tokens(texts[0]), 0)  # warm
     times, ours_times, agreement = [], [], []
@@ -195,10 +192,7 @@ def captum_tutorial_ms(classifier, texts: list[str]) -> tuple[float, float, floa
         attributions = LayerIntegratedGradients(lambda i, n: probabilities(model(i, n))[:, target], model.embedding).attribute(
             ids, baselines=torch.full_like(ids, PAD_INDEX), additional_forward_args=(lengths,), n_steps=50)
         times.append((time.perf_counter() - started) * 1000)
-        theirs = np.zeros(len(words))
-        for value, owner in zip(attributions.sum(-1)[0].tolist(), owners):
-            for position, share in owner:
-                theirs[position] += share * value
+        theirs = np.nan_to_num(word_scores(attributions.sum(-1)[0].detach().double().numpy(), owners, len(words)))
         started = time.perf_counter()
         ours = integrated_gradients(classifier, words, target).scores
         ours_times.append((time.perf_counter() - started) * 1000)

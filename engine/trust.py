@@ -51,6 +51,11 @@ class Trust:
         return float(self.preservation.mean())
 
 
+def fitting_k(n: int) -> int:
+    """K, or fewer for a small set: trustworthiness needs k under half the points (0 when under 3 points)."""
+    return min(K, (n - 1) // 2)
+
+
 def neighbourhood_trust(vectors: np.ndarray | torch.Tensor, coords: np.ndarray, *, k: int = K,
                         sample: int = TRUST_SAMPLE, seed: int = 0, device: torch.device | None = None) -> Trust:
     """Per-point neighbourhood preservation and the map's trustworthiness for `coords`, a picture of `vectors`."""
@@ -61,12 +66,12 @@ def neighbourhood_trust(vectors: np.ndarray | torch.Tensor, coords: np.ndarray, 
     if not 1 <= k < n / 2:
         raise LabError(f"k must be at least 1 and under half the {n:,} points (trustworthiness needs it); got {k}.")
     device = device or default_device()
-    original = nearest_neighbours(vectors.numpy() if vectors.device.type == "cpu" else vectors.cpu().numpy(),
-                                  k + 1, "cosine", device)[0][:, 1:]  # (n, k): itself dropped
+    original = nearest_neighbours(vectors.cpu().numpy(), k + 1, "cosine", device)[0][:, 1:]  # (n, k): itself dropped
     pictured = picture_neighbours(coords, k)  # (n, k)
-    preservation = (original[:, :, None] == pictured[:, None, :]).any(axis=2).sum(axis=1) / k
+    kept = (pictured[:, :, None] == original[:, None, :]).any(axis=2)  # (n, k): picture neighbour j is a true one
+    preservation = kept.sum(axis=1) / k
     rows = np.arange(n) if n <= sample else np.sort(np.random.default_rng(seed).choice(n, sample, replace=False))
-    per_row = 1.0 - 2.0 / (k * (2.0 * n - 3.0 * k - 1.0)) * _rank_penalties(vectors, rows, original, pictured, k, device)
+    per_row = 1.0 - 2.0 / (k * (2.0 * n - 3.0 * k - 1.0)) * _rank_penalties(vectors, rows, pictured, kept, device)
     finite_population = (n - len(rows)) / max(n - 1, 1)  # no error left once every row is in the sample
     error = float(per_row.std(ddof=1) / np.sqrt(len(rows)) * np.sqrt(finite_population)) if len(rows) > 1 else 0.0
     return Trust(k, preservation, float(per_row.mean()), len(rows), error, k / (n - 1))
@@ -85,9 +90,10 @@ def picture_neighbours(coords: np.ndarray, k: int) -> np.ndarray:
     return found[keep].reshape(len(coords), k)
 
 
-def _rank_penalties(vectors: torch.Tensor, rows: np.ndarray, original: np.ndarray, pictured: np.ndarray, k: int,
+def _rank_penalties(vectors: torch.Tensor, rows: np.ndarray, pictured: np.ndarray, kept: np.ndarray,
                     device: torch.device) -> np.ndarray:
-    """Per row i of `rows`: Σ over the picture's neighbours j of i not among i's original k of (original rank of j − k).
+    """Per row i of `rows`: Σ over the picture's neighbours j of i not among i's original k (`kept` false) of
+    (original rank of j − k).
 
     The original rank of j is 1 + the number of points more similar to i than j (cosine), i itself
     excluded. Rather than compare every point with each of the k candidates (k·n comparisons a row), a
@@ -97,6 +103,7 @@ def _rank_penalties(vectors: torch.Tensor, rows: np.ndarray, original: np.ndarra
     argsort orders them by index); with real vectors ties do not occur.
     """
     points = torch.nn.functional.normalize(vectors.to(device), dim=1)  # (n, dim)
+    k = pictured.shape[1]
     size = max(1, _SIMILARITIES // points.shape[0])
     penalties = []
     for start in range(0, len(rows), size):
@@ -109,8 +116,7 @@ def _rank_penalties(vectors: torch.Tensor, rows: np.ndarray, original: np.ndarra
         slots = torch.searchsorted(thresholds, -similarity, right=True)  # (b, n): thresholds ≤ −similarity of each point
         histogram = torch.zeros(len(block), k + 1, dtype=torch.int64, device=device).scatter_add_(1, slots, torch.ones_like(slots))
         nearer = histogram.cumsum(dim=1)[:, :k]  # (b, k): points strictly more similar than each sorted candidate
-        known = torch.as_tensor((pictured[chosen, :, None] == original[chosen, None, :]).any(axis=2), device=device)
-        outside = ~known.gather(1, order)  # (b, k) in the sorted order: not among the original k
+        outside = ~torch.as_tensor(kept[chosen], device=device).gather(1, order)  # (b, k), sorted order: not a true neighbour
         penalties.append(((nearer + 1 - k).clamp_min(0) * outside).sum(dim=1).cpu())
     return torch.cat(penalties).double().numpy()
 

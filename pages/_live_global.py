@@ -21,7 +21,6 @@ from pages import _job_panel as job_panel
 from pages import _markup as markup
 from pages._live_figures import LABEL_COLOURS
 
-ERROR = ":material/error:"
 MOVED_LABELLED = 15
 
 
@@ -64,7 +63,7 @@ def show(manifest: Manifest) -> None:
         try:
             _start(signature)
         except LabError as error:
-            st.error(str(error), icon=ERROR)
+            st.error(str(error), icon=":material/error:")
             return
     running = st.session_state.get("live_global_job")
     if running and running[0] == signature and signature not in results:
@@ -89,14 +88,15 @@ def _show_drift(manifest: Manifest) -> None:
     try:
         drift = _drift(manifest.id)
     except LabError as error:
-        st.error(str(error), icon=ERROR)
+        st.error(str(error), icon=":material/error:")
         return
     from_glove = manifest.params.get("model") in models.CATALOGUE and models.spec(manifest.params["model"]).glove
     st.caption(("This model started from GloVe's vectors, so the distance is what training changed. " if from_glove else
                 "This model learned its vectors from random ones, so the distance is how far its space is from GloVe's, "
                 "not how far training moved it. ")
-               + f"The largest move is {drift['moved'].max():.4f} (1 − cosine). Its {len(drift):,} most frequent words, aligned to GloVe by the best rotation (Procrustes) and drawn "
-                 f"in GloVe's two principal axes; the {MOVED_LABELLED} that moved most are labelled, with a line from "
+               + f"The largest move is {drift['moved'].max():.4f} (1 − cosine). Its {len(drift):,} most frequent words, "
+                 "aligned to GloVe by the best rotation (Procrustes) and drawn in GloVe's two principal axes; "
+                 f"the {MOVED_LABELLED} that moved most are labelled, with a line from "
                  "where GloVe has them.")
     chart, table = st.columns([3, 2], gap="large")
     chart.plotly_chart(drift_figure(drift), key="live_global_drift")

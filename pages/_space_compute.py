@@ -35,9 +35,9 @@ def cluster_names(set_key: str, count: int, rows: tuple[int, ...] | None, k: int
 def trust_of(result_id: str, _vectors, _coords: np.ndarray) -> trust.Trust | None:
     """The trust overlay's numbers, once per projection (`result_id` names it; the arrays are its own).
 
-    k is 10, or fewer for a small isolated set (trustworthiness needs k under half the points); None under 3 points.
+    k is 10, or fewer for a small isolated set (`trust.fitting_k`); None under 3 points.
     """
-    k = min(trust.K, (len(_coords) - 1) // 2)
+    k = trust.fitting_k(len(_coords))
     return trust.neighbourhood_trust(_vectors, _coords, k=k) if k >= 1 else None
 
 

@@ -15,7 +15,6 @@ MiniLM's, which they never change.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
@@ -26,10 +25,10 @@ from captum.attr import IntegratedGradients
 from engine.errors import LabError
 from engine.jobs import ProgressCallback
 from engine.sentiment.batches import WordFeaturizer
-from engine.sentiment.gradients import word_inputs
+from engine.sentiment.gradients import word_inputs, word_scores
 from engine.sentiment.models import probabilities
 from engine.sentiment.predict import SentimentClassifier
-from engine.sentiment.vocab import PAD_INDEX, UNK_INDEX, sentiment_tokens
+from engine.sentiment.vocab import PAD_INDEX, UNK, UNK_INDEX, sentiment_tokens
 from engine.vectors import EmbeddingSet
 
 STEPS = 8  # fewer than for one text: averaged over a hundred texts and more, the integral's error washes out
@@ -51,52 +50,57 @@ def class_words(classifier: SentimentClassifier, texts: Sequence[str], *, top: i
     Columns: class, word, mean attribution (to P(class), per occurrence), texts (how many contain the word).
     """
     featurizer = _vocabulary_model(classifier)
+    if not texts:
+        raise LabError("there are no texts to attribute; pick a dataset with a test split.")
     model = classifier.model.eval()
     one_logit = model.fc.out_features == 1
     targets = [1] if one_logit else list(range(len(classifier.label_names)))
-    sums = {target: defaultdict(float) for target in range(len(classifier.label_names))}
-    occurrences, seen_in = defaultdict(int), defaultdict(int)
-    word_lists = [sentiment_tokens(text) for text in texts]
-    for words in word_lists:
-        for word in set(words):
-            seen_in[word] += 1
-    done = 0
+    word_lists = [sentiment_tokens(text) or [UNK] for text in texts]  # a text of no words reads as one <unk>
+    seen_in = pd.Series([word for words in word_lists for word in set(words)]).value_counts()  # word → texts
+    parts = []  # one frame per (text, target): every word occurrence the model reads, with its score
     for start in range(0, len(word_lists), BATCH):
-        chunk = [words or ["<unk>"] for words in word_lists[start:start + BATCH]]
-        inputs = [word_inputs(featurizer, words, getattr(model, "min_length", 1)) for words in chunk]
-        width = max(ids.shape[1] for ids, _, _ in inputs)
-        ids = torch.full((len(chunk), width), PAD_INDEX, dtype=torch.long)  # (batch, seq)
-        for row, (text_ids, _, _) in enumerate(inputs):
-            ids[row, : text_ids.shape[1]] = text_ids[0]
-        lengths = torch.tensor([length for _, _, length in inputs], device=classifier.device)
-        with torch.no_grad():  # IG over the embedded tensors: no hook on the model every session shares
-            embedded, reference = model.embed(ids.to(classifier.device)), model.embed(torch.full_like(ids, PAD_INDEX).to(classifier.device))
-        for target in targets:
-            def forward(batch: torch.Tensor, batch_lengths: torch.Tensor, target: int = target) -> torch.Tensor:
-                return probabilities(model.classify(batch, batch_lengths))[:, target]
-            attributions = IntegratedGradients(forward).attribute(
-                embedded, baselines=reference, additional_forward_args=(lengths,), n_steps=STEPS)
-            per_token = attributions.sum(dim=-1).detach().double().cpu().numpy()  # (batch, seq)
-            for row, (words, (_, owners, _)) in enumerate(zip(chunk, inputs)):
-                for value, owner in zip(per_token[row], owners):
-                    for position, share in owner:
-                        sums[target][words[position]] += share * value
-                        if one_logit:
-                            sums[0][words[position]] -= share * value  # P(class 0) = 1 − P(class 1)
-        for words, (_, owners, _) in zip(chunk, inputs):
-            for owner in owners:
-                if len(owner) == 1:  # a word's own token (a bigram's halves add to its score, not its count)
-                    occurrences[words[owner[0][0]]] += 1
-        done += len(chunk)
+        chunk = word_lists[start:start + BATCH]
+        for target, scores in _batch_gradients(classifier, featurizer, chunk, targets):
+            for words, row in zip(chunk, scores):
+                read = np.isfinite(row)  # a word past the model's cap is not read, so not counted
+                parts.append(pd.DataFrame({"target": target, "word": np.asarray(words, dtype=object)[read], "score": row[read]}))
         if on_progress:
+            done = min(start + BATCH, len(word_lists))
             on_progress(done, len(word_lists), {"phase": "attributing", "texts": done})
+    scored = pd.concat(parts, ignore_index=True)
+    if one_logit:  # P(class 0) = 1 − P(class 1): its attributions are the same with the sign turned
+        scored = pd.concat([scored, scored.assign(target=0, score=-scored["score"])], ignore_index=True)
+    means = scored.groupby(["target", "word"])["score"].mean().reset_index()
+    means = means[means["word"].map(seen_in).ge(min_texts) & means["word"].ne(UNK)]
     rows = []
     for target, name in enumerate(classifier.label_names):
-        means = [(total / occurrences[word], word) for word, total in sums[target].items()
-                 if seen_in[word] >= min_texts and occurrences[word] > 0 and word != "<unk>"]
-        for mean, word in sorted(means, reverse=True)[:top]:
-            rows.append({"class": name, "word": word, "mean attribution": mean, "texts": seen_in[word]})
+        for row in means[means["target"] == target].nlargest(top, "score").itertuples():
+            rows.append({"class": name, "word": row.word, "mean attribution": row.score, "texts": int(seen_in[row.word])})
     return pd.DataFrame(rows, columns=["class", "word", "mean attribution", "texts"])
+
+
+def _batch_gradients(classifier: SentimentClassifier, featurizer: WordFeaturizer, chunk: list[list[str]],
+                     targets: list[int]) -> list[tuple[int, list[np.ndarray]]]:
+    """Per target class, each text's word scores (integrated gradients of P(target)), for one padded batch of texts."""
+    model = classifier.model
+    inputs = [word_inputs(featurizer, words, getattr(model, "min_length", 1)) for words in chunk]
+    ids = torch.full((len(chunk), max(text_ids.shape[1] for text_ids, _, _ in inputs)), PAD_INDEX, dtype=torch.long)
+    for row, (text_ids, _, _) in enumerate(inputs):
+        ids[row, : text_ids.shape[1]] = text_ids[0]  # (batch, seq), padded on the right
+    lengths = torch.tensor([length for _, _, length in inputs], device=classifier.device)
+    with torch.no_grad():  # IG over the embedded tensors: no hook on the model every session shares
+        embedded = model.embed(ids.to(classifier.device))
+        reference = model.embed(torch.full_like(ids, PAD_INDEX).to(classifier.device))
+    result = []
+    for target in targets:
+        def forward(batch: torch.Tensor, batch_lengths: torch.Tensor, target: int = target) -> torch.Tensor:
+            return probabilities(model.classify(batch, batch_lengths))[:, target]
+        attributions = IntegratedGradients(forward).attribute(
+            embedded, baselines=reference, additional_forward_args=(lengths,), n_steps=STEPS)
+        per_token = attributions.sum(dim=-1).detach().double().cpu().numpy()  # (batch, seq)
+        result.append((target, [word_scores(per_token[row], owners, len(words))
+                                for row, (words, (_, owners, _)) in enumerate(zip(chunk, inputs))]))
+    return result
 
 
 def embedding_drift(classifier: SentimentClassifier, glove: EmbeddingSet, *, words: int = DRIFT_WORDS) -> pd.DataFrame:

@@ -82,15 +82,21 @@ def integrated_gradients(classifier: SentimentClassifier, words: list[str], targ
     for points in steps:
         attributions, delta = IntegratedGradients(forward).attribute(
             inputs, baselines=reference, additional_forward_args=(lengths,), n_steps=points, return_convergence_delta=True)
-        per_token = attributions.sum(dim=-1)[0].detach().double().cpu().numpy()  # (tokens,)
-        scores = np.full(len(words), np.nan)  # a word the model never reads (cut by the cap) stays NaN
-        for value, owner in zip(per_token, owners):
-            for position, share in owner:
-                scores[position] = np.nan_to_num(scores[position]) + share * value
+        scores = word_scores(attributions.sum(dim=-1)[0].detach().double().cpu().numpy(), owners, len(words))
         found = Gradients(scores, ends[0], ends[1], float(delta.item()), points)
         if found.converged:
             break
     return found
+
+
+def word_scores(per_token: np.ndarray, owners: Owners, n_words: int) -> np.ndarray:
+    """Token attributions (tokens,) summed into their words' (n_words,); a word the model never reads stays NaN."""
+    links = [(token, position, share) for token, owner in enumerate(owners) for position, share in owner]
+    tokens, positions, shares = (np.array(column) for column in zip(*links)) if links else (np.zeros(0, int),) * 3
+    scores = np.full(n_words, np.nan)
+    scores[positions] = 0.0
+    np.add.at(scores, positions, shares * per_token[tokens])  # a word may own several tokens (its bigrams)
+    return scores
 
 
 def word_inputs(featurizer: WordFeaturizer, words: list[str], min_length: int) -> tuple[torch.Tensor, Owners, int]:
