@@ -130,7 +130,7 @@ def drift_figure(drift) -> go.Figure:
                                 hovertemplate="%{text} (GloVe)<extra></extra>"))
     figure.add_trace(go.Scatter(x=drift["model_x"], y=drift["model_y"], mode="markers", name="this model",
                                 marker=dict(color=drift["moved"], colorscale="Plasma", size=5, opacity=0.55,
-                                            showscale=True, colorbar=dict(title="moved", tickformat=".3~f")),
+                                            showscale=True, colorbar=dict(title="moved", tickformat=".2~g")),
                                 text=drift["word"], customdata=drift["moved"],
                                 hovertemplate="%{text}: moved %{customdata:.2f}<extra></extra>"))
     top = drift.head(MOVED_LABELLED)
