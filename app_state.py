@@ -20,6 +20,7 @@ from engine.vectors import EmbeddingSet
 
 if TYPE_CHECKING:
     from engine.sentiment.predict import SentimentClassifier
+    from engine.word2vec.film import Film
 
 
 def _leave_legacy_pages_mode() -> None:
@@ -80,11 +81,20 @@ def set_metadata(set_key: str) -> dict[str, list[str]]:
     return registry.set_metadata(set_key, store())
 
 
+@st.cache_resource(max_entries=2, show_spinner=False)
+def training_film(set_key: str) -> tuple[Film, dict] | None:
+    """A trained set's film and its card (None if it was trained without one), read once per process."""
+    from engine.word2vec.job import stored_film  # gensim comes with it, which only the Word2Vec page needs
+
+    return stored_film(store(), set_key, embedding_set(set_key).words)
+
+
 def store_changed() -> None:
     """After a stored set was renamed or deleted: drop every cached copy, so every page sees the change."""
     embedding_set.clear()
     words_shown.clear()
     set_metadata.clear()
+    training_film.clear()
 
 
 def pick_embedding_set(label: str = "Embedding set", *, key: str) -> EmbeddingSet:

@@ -16,7 +16,7 @@ import torch
 
 from engine.errors import LabError
 from engine.sources import GLOVE_NAME, GLOVE_WORDS, load_glove
-from engine.store import ModelStore
+from engine.store import Manifest, ModelStore
 from engine.vectors import EmbeddingSet
 
 GLOVE_KEY = "glove"
@@ -73,11 +73,12 @@ def save_set(
     params: dict[str, Any] | None = None,
     metrics: dict[str, Any] | None = None,
     metadata: dict[str, list[str]] | None = None,
+    extra_tensors: dict[str, torch.Tensor] | None = None,
 ) -> str:
     """Validate words and vectors as an EmbeddingSet, store them, and return the new set's key.
 
     `metadata` holds optional per-word columns (for example a projector metadata.tsv), each a list
-    as long as `words`.
+    as long as `words`; `extra_tensors` are kept beside the vectors (a trained model's film).
     """
     if origin not in ORIGINS:
         raise LabError(f"origin must be one of {', '.join(ORIGINS)}; got {origin!r}.")
@@ -86,7 +87,7 @@ def save_set(
         if len(values) != len(checked):
             raise LabError(f"metadata column {column!r} has {len(values):,} rows for {len(checked):,} words.")
     manifest = store.save(
-        "embeddings", name, {"vectors": checked.vectors},
+        "embeddings", name, {**(extra_tensors or {}), "vectors": checked.vectors},
         params={**(params or {}), "origin": origin, "words": len(checked), "dim": checked.dim},
         metrics=metrics,
         extras={"words": checked.words, "metadata": metadata or {}},
@@ -97,6 +98,16 @@ def save_set(
 def stored_key(manifest_id: str) -> str:
     """The registry's key for the set stored under `manifest_id`."""
     return f"{_STORE_PREFIX}{manifest_id}"
+
+
+def stored_manifest(store: ModelStore, key: str) -> Manifest:
+    """The manifest of a set kept in the store (LabError for GloVe or a set that is gone)."""
+    return store.manifest(_stored_id(key))
+
+
+def stored_tensor(store: ModelStore, key: str, name: str) -> torch.Tensor | None:
+    """One named tensor kept with a stored set, read alone (None if the set has no such tensor)."""
+    return store.load_tensor(_stored_id(key), name)
 
 
 def rename_set(store: ModelStore, key: str, new_name: str) -> str:

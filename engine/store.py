@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
 from engine.errors import LabError
@@ -158,6 +158,15 @@ class ModelStore:
         except (OSError, json.JSONDecodeError) as error:
             raise LabError(f"{manifest.name}: its extras.json is missing or damaged ({error}).") from None
         return StoredModel(manifest, tensors, extras)
+
+    def load_tensor(self, model_id: str, name: str) -> torch.Tensor | None:
+        """One tensor of a model on the CPU, read without the others (None if the model has no such tensor)."""
+        manifest = self.manifest(model_id)
+        try:
+            with safe_open(str(self._folder(model_id) / _TENSORS), framework="pt") as weights:
+                return weights.get_tensor(name) if name in weights.keys() else None
+        except (SafetensorError, OSError) as error:
+            raise LabError(f"{manifest.name}: its weights file is missing or damaged ({error}).") from None
 
     def rename(self, model_id: str, new_name: str) -> Manifest:
         current = self.manifest(model_id)

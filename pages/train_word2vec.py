@@ -15,6 +15,7 @@ from engine.word2vec.job import trained_sets
 from pages import _job_panel as job_panel
 from pages import _manage as manage
 from pages import _word2vec_figures as figures
+from pages import _word2vec_film as film
 
 SOURCES = {**corpus.BUNDLED, "upload": "Your own file · .txt, a .csv column, or a .zip of .txt files"}
 SAMPLES = [0.0, 1e-5, 1e-4, 1e-3, 1e-2]
@@ -64,9 +65,12 @@ def show_corpus(chosen: corpus.Corpus, min_count: int) -> None:
 
 
 def progress(job: Job) -> tuple[float, str]:
-    stage = job.history[-1].get("stage") if job.history else None
+    latest = job.history[-1] if job.history else {}
+    if latest.get("stage"):
+        frames = f" (the film's frame {latest['frame']} of {latest['frames']})" if latest.get("frame") else ""
+        return job.fraction, f"{job.label} · scoring on WordSim-353 and analogies{frames}"
     epoch = next((row["epoch"] for row in reversed(job.history) if "epoch" in row), 1)
-    return job.fraction, f"{job.label} · {'evaluating on WordSim-353 and analogies' if stage else f'epoch {epoch}'}"
+    return job.fraction, f"{job.label} · epoch {epoch}"
 
 
 def live_metrics(job: Job) -> None:
@@ -81,7 +85,7 @@ def live_metrics(job: Job) -> None:
 
 
 def show_model(key: str, manifest: Manifest) -> None:
-    """Scores next to GloVe's, the loss curve, neighbours of probe words and a 2-D map of one trained model."""
+    """Scores next to GloVe's, the loss curve, neighbours of probe words, the training film and a 2-D map of one model."""
     params, metrics = manifest.params, manifest.metrics
     st.caption(f"{params.get('corpus', '?')} · {params.get('backend')} on {metrics.get('device')} · "
                f"d={params.get('dim')} · window {params.get('window')} · {params.get('epochs')} epochs · "
@@ -111,6 +115,8 @@ def show_model(key: str, manifest: Manifest) -> None:
         neighbours = []
     for col, probe, found in zip(st.columns(max(len(neighbours), 1)), probes, neighbours):
         col.table(pd.DataFrame(found, columns=[probe, "cosine"]).round(3), hide_index=True, border="horizontal")
+    film.show_film(key, probes)
+    st.subheader("The finished map", divider="gray")
     title = f"The 300 most frequent words of {manifest.name}, PCA"
     st.plotly_chart(figures.map_figure(word_map(embeddings, 300), title), key="w2v_map")
 

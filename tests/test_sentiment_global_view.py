@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 import torch
 
+from engine.alignment import procrustes
 from engine.errors import LabError
 from engine.sentiment.experiment import train_classifier
-from engine.sentiment.global_view import class_words, embedding_drift, procrustes
+from engine.sentiment.global_view import class_words, embedding_drift
 from engine.sentiment.train import TrainConfig
 from engine.vectors import EmbeddingSet
 from tests.sentiment_helpers import NEGATIVE, POSITIVE, toy_splits, toy_texts

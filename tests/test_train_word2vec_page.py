@@ -60,6 +60,7 @@ def test_a_tiny_run_trains_saves_and_shows_neighbours():
     assert all(float(value) == float(value) for value in [*scores["GloVe 6B 50d"], *scores["this model"]])  # numbers, no "—"
     neighbours = next(t.value for t in at.table if probes[0] in t.value.columns)
     assert len(neighbours) == 8 and probes[0] not in set(neighbours[probes[0]])
+    check_the_training_film(at, probes)
 
     assert len(at.get("download_button")) == 1
     # Rename, then delete: the store and the picker follow.
@@ -69,6 +70,28 @@ def test_a_tiny_run_trains_saves_and_shows_neighbours():
     assert at.selectbox(key="w2v_model").format_func(model_key).startswith("lee renamed")
     at.button(key="w2v_delete").click().run()
     assert not at.exception and any("No trained models yet" in info.value for info in at.info)
+
+
+def check_the_training_film(at: AppTest, probes: list[str]) -> None:
+    """The film of the run just trained: probe words and neighbours by default, a snapshot's neighbours and scorecard."""
+    film = next(chart for chart in at.get("plotly_chart") if "training went" in chart.proto.spec)
+    assert '"frames"' in film.proto.spec and '"label":"100%"' in film.proto.spec
+    assert at.radio(key="w2v_film_words").value == "probes"
+    film_neighbours = at.dataframe[0].value
+    assert list(film_neighbours.columns) == probes and len(film_neighbours) == 8
+    scorecard = next(t.value for t in at.table if "at 100%" in t.value.columns)
+    assert all(float(value) == float(value) for value in [*scorecard["at 100%"], *scorecard["GloVe 6B 50d"]])
+    at.select_slider(key="w2v_film_frame").set_value(0).run()
+    assert any("at 0%" in t.value.columns for t in at.table)
+    assert any("Nearest neighbours at 0%" in m.value for m in at.markdown)
+    at.radio(key="w2v_film_words").set_value("frequent").run()
+    at.number_input(key="w2v_film_count").set_value(300).run()
+    assert any("300 words as training went" in chart.proto.spec for chart in at.get("plotly_chart"))
+    at.radio(key="w2v_film_words").set_value("typed").run()
+    at.text_area(key="w2v_film_typed").input(f"{probes[0]} {probes[1]}, the zzzunknown").run()
+    assert any("Not in the film" in info.value and "zzzunknown" in info.value for info in at.info)
+    assert any("3 words as training went" in chart.proto.spec for chart in at.get("plotly_chart"))
+    assert not at.exception
 
 
 def test_a_running_job_survives_navigation_and_a_cancel_saves_nothing():

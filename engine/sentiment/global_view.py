@@ -22,6 +22,7 @@ import pandas as pd
 import torch
 from captum.attr import IntegratedGradients
 
+from engine.alignment import procrustes, unit_rows
 from engine.errors import LabError
 from engine.jobs import ProgressCallback
 from engine.sentiment.batches import WordFeaturizer
@@ -118,26 +119,12 @@ def embedding_drift(classifier: SentimentClassifier, glove: EmbeddingSet, *, wor
     ranks, tokens = zip(*chosen)
     ours = classifier.model.embedding.weight.detach().double().cpu().numpy()[list(ranks)]  # (n, d_model)
     theirs = glove.vectors.double().cpu().numpy()[[glove.index[token] for token in tokens]]  # (n, 50)
-    ours, theirs = _unit_rows(ours - ours.mean(axis=0)), _unit_rows(theirs - theirs.mean(axis=0))
+    ours, theirs = unit_rows(ours - ours.mean(axis=0)), unit_rows(theirs - theirs.mean(axis=0))
     aligned = ours @ procrustes(ours, theirs)  # (n, 50)
-    moved = 1 - np.sum(_unit_rows(aligned) * theirs, axis=1)
+    moved = 1 - np.sum(unit_rows(aligned) * theirs, axis=1)
     centre = theirs.mean(axis=0)
     axes = np.linalg.svd(theirs - centre, full_matrices=False)[2][:2].T  # (50, 2): GloVe's principal axes
     glove_xy, model_xy = (theirs - centre) @ axes, (aligned - centre) @ axes
     frame = pd.DataFrame({"word": tokens, "frequency rank": np.arange(1, len(tokens) + 1), "glove_x": glove_xy[:, 0],
                           "glove_y": glove_xy[:, 1], "model_x": model_xy[:, 0], "model_y": model_xy[:, 1], "moved": moved})
     return frame.sort_values("moved", ascending=False, ignore_index=True)
-
-
-def procrustes(source: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """The map W with orthonormal columns minimising ‖source W − target‖ (Schönemann 1966): U Vᵀ of svd(sourceᵀ target).
-
-    Square when the dimensions match (scipy's `orthogonal_procrustes`); for wider sources, the same
-    SVD gives the best semi-orthogonal projection, which scipy's function does not accept.
-    """
-    u, _, vt = np.linalg.svd(source.T @ target, full_matrices=False)
-    return u @ vt  # (d_source, d_target)
-
-
-def _unit_rows(matrix: np.ndarray) -> np.ndarray:
-    return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)

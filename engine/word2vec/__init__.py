@@ -3,7 +3,8 @@
 Two backends take the same `Word2VecParams`: a batched PyTorch implementation that runs on the GPU
 when there is one (`train.py`, `model.py`, `batches.py`, `vocab.py`), and gensim, the fastest CPU
 path (`gensim_backend.py`). `corpus.py` reads and tokenises corpora, `evaluate.py` scores a model,
-`job.py` turns a run into background work that saves a finished model to the store.
+`film.py` keeps snapshots while a model trains and plays them back, `job.py` turns a run into
+background work that saves a finished model to the store.
 """
 
 from engine.word2vec.config import ARCHITECTURES, BACKENDS, OBJECTIVES, TrainedModel, Word2VecParams

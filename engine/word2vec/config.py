@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from engine.errors import LabError
+from engine.word2vec.film import Film
 
 ARCHITECTURES = {"skipgram": "Skip-gram", "cbow": "CBOW"}
 OBJECTIVES = {"negative": "negative sampling", "hierarchical": "hierarchical softmax"}
@@ -95,6 +96,7 @@ class TrainedModel:
     seconds: float
     raw_words: int  # corpus words seen over all epochs, out-of-vocabulary ones included
     loss_curve: list[dict[str, float]] = field(default_factory=list)
+    film: Film | None = None  # snapshots of the most frequent words' vectors during training
 
     @property
     def words_per_second(self) -> float:

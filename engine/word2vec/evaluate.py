@@ -29,19 +29,30 @@ def benchmark_scores(words: Sequence[str], vectors: np.ndarray, reference: Embed
     Keys: wordsim_spearman, wordsim_pairs, analogy_accuracy, analogy_questions, and with a reference
     reference_wordsim_spearman and reference_analogy_accuracy. A score is None when no item is covered.
     """
-    rows = list(range(len(words)))
+    rows = shared_rows(words, reference)
+    scores = model_scores([words[row] for row in rows], np.asarray(vectors)[rows])
     if reference is not None:
-        rows = [row for row, word in enumerate(words) if word in reference]
-    shared = [words[row] for row in rows]
-    if len(shared) < 2:
-        return {"wordsim_spearman": None, "wordsim_pairs": 0, "analogy_accuracy": None, "analogy_questions": 0}
-    scores = _scores(_as_set(shared, np.asarray(vectors)[rows]))
-    if reference is not None:
-        reference_rows = [reference.index[word] for word in shared]
-        reference_scores = _scores(_as_set(shared, reference.vectors[reference_rows].cpu().numpy()))
+        reference_scores = reference_scores_on([words[row] for row in rows], reference)
         scores["reference_wordsim_spearman"] = reference_scores["wordsim_spearman"]
         scores["reference_analogy_accuracy"] = reference_scores["analogy_accuracy"]
     return scores
+
+
+def shared_rows(words: Sequence[str], reference: EmbeddingSet | None) -> list[int]:
+    """The rows of `words` that `reference` also knows (all rows without a reference): the fair common ground."""
+    return [row for row, word in enumerate(words) if reference is None or word in reference]
+
+
+def model_scores(words: Sequence[str], vectors: np.ndarray) -> dict[str, float | int | None]:
+    """WordSim-353 Spearman and Google-analogy accuracy of these rows alone (None where nothing is covered)."""
+    if len(words) < 2:
+        return {"wordsim_spearman": None, "wordsim_pairs": 0, "analogy_accuracy": None, "analogy_questions": 0}
+    return _scores(_as_set(words, vectors))
+
+
+def reference_scores_on(words: Sequence[str], reference: EmbeddingSet) -> dict[str, float | int | None]:
+    """The reference's scores on exactly `words` (all of which it knows), the line a model is to reach."""
+    return model_scores(words, reference.vectors[[reference.index[word] for word in words]].cpu().numpy())
 
 
 def wordsim_spearman(embeddings: EmbeddingSet) -> tuple[float | None, int]:

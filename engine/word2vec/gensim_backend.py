@@ -12,6 +12,7 @@ share: with 2 workers the level reads about half the torch backend's, while the 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator, Sequence
 
@@ -21,6 +22,7 @@ from gensim.models.callbacks import CallbackAny2Vec
 
 from engine.jobs import JobCancelled, ProgressCallback
 from engine.word2vec.config import TrainedModel, Word2VecParams
+from engine.word2vec.film import FilmRecorder
 from engine.word2vec.vocab import Vocabulary
 
 REPORT_EVERY_S = 0.25
@@ -32,19 +34,22 @@ def train_gensim(
     *,
     workers: int = 2,
     on_progress: ProgressCallback | None = None,
+    film: bool = True,
 ) -> TrainedModel:
-    """Train gensim's Word2Vec with `params` on `workers` threads and return the finished model."""
+    """Train gensim's Word2Vec with `params` on `workers` threads and return the finished model (with its film)."""
     params.validate()
     Vocabulary.build(sentences, params.min_count)  # the same checks and messages as the torch backend
     started = time.perf_counter()
     hierarchical = params.objective == "hierarchical"
-    model = Word2Vec(
+    model = _FilmingWord2Vec(
         vector_size=params.vector_size, window=params.window, min_count=params.min_count,
         sg=int(params.architecture == "skipgram"), hs=int(hierarchical), negative=0 if hierarchical else params.negative,
         ns_exponent=0.75, cbow_mean=1, sample=params.sample, alpha=params.alpha, min_alpha=params.min_alpha,
         seed=params.seed, workers=workers, epochs=params.epochs,
     )
     model.build_vocab(sentences)
+    if film:  # gensim initialised the vectors in build_vocab: the film's first frame
+        model.record_film(FilmRecorder(len(model.wv), params.vector_size, model.corpus_total_words * params.epochs))
     feed = _Feed(sentences, model, params.epochs, on_progress, started)
     model.train(
         feed, total_examples=model.corpus_count, total_words=model.corpus_total_words, epochs=params.epochs,
@@ -56,6 +61,7 @@ def train_gensim(
         words=list(model.wv.index_to_key), vectors=vectors, counts=np.asarray(model.wv.expandos["count"], dtype=np.int64),
         params=params, backend="gensim", device=f"cpu ({workers} workers)", seconds=time.perf_counter() - started,
         raw_words=feed.words, loss_curve=feed.curve,
+        film=model.film.finish(model.wv.index_to_key, vectors) if model.film is not None else None,
     )
 
 
@@ -95,6 +101,32 @@ class _Feed:
             self.callback(min(self.words, self.total), self.total, metrics)
         except JobCancelled:
             self.cancelled = True
+
+
+class _FilmingWord2Vec(Word2Vec):
+    """gensim's Word2Vec that takes film frames as its workers finish jobs.
+
+    The feed cannot: gensim's producer queues jobs ahead of its workers (up to 60,000 words with 2
+    workers, a fifth of a small corpus's run), and its callbacks fire only per epoch, so a finished job
+    (`_do_train_job`, in a worker thread) is the finest point where the words trained on are known.
+    The other worker keeps writing while a frame is copied: a frame is a Hogwild-style snapshot.
+    """
+
+    film: FilmRecorder | None = None
+
+    def record_film(self, recorder: FilmRecorder) -> None:
+        """Record frames from now on (the first one at once, of the vectors as they are)."""
+        self.film, self._trained_words, self._film_lock = recorder, 0, threading.Lock()
+        recorder.capture(0, self.wv.vectors)
+
+    def _do_train_job(self, sentences, alpha, inits):  # noqa: ANN001, ANN202 - gensim's signature
+        tally, raw_tally = super()._do_train_job(sentences, alpha, inits)
+        if self.film is not None:
+            with self._film_lock:
+                self._trained_words += raw_tally
+                if self._trained_words >= self.film.next_at:
+                    self.film.capture(self._trained_words, self.wv.vectors)
+        return tally, raw_tally
 
 
 class _StopWhenCancelled(CallbackAny2Vec):

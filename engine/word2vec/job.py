@@ -20,11 +20,13 @@ from engine.vectors import EmbeddingSet
 from engine.word2vec.config import BACKENDS, TrainedModel, Word2VecParams
 from engine.word2vec.corpus import Corpus
 from engine.word2vec.evaluate import benchmark_scores
+from engine.word2vec.film import Film, film_scores
 from engine.word2vec.gensim_backend import train_gensim
 from engine.word2vec.train import train_torch
 from engine.word2vec.vocab import Vocabulary
 
 _CURVE_POINTS = 200
+FILM_TENSOR = "film"
 
 
 def train_word2vec(
@@ -62,22 +64,52 @@ def training_work(
 
     def work(on_progress: ProgressCallback) -> str:
         model = train_word2vec(corpus.sentences, params, backend, device=device, on_progress=on_progress)
-        on_progress(model.raw_words, model.raw_words, {"stage": "evaluating"})  # the last chance to cancel
+        done = model.raw_words
+
+        def evaluating(frame: int, frames: int) -> None:  # a chance to cancel after every frame scored
+            on_progress(done, done, {"stage": "evaluating", "frame": frame, "frames": frames})
+
+        evaluating(0, len(model.film.frames) if model.film else 0)
         scores = benchmark_scores(model.words, model.vectors, reference)
-        return save_trained(store, model, name, corpus, scores)
+        film_card = film_scores(model.film, reference, evaluating) if model.film else None
+        return save_trained(store, model, name, corpus, scores, film_card)
 
     return work
 
 
-def save_trained(store: ModelStore, model: TrainedModel, name: str, corpus: Corpus, scores: dict[str, Any]) -> str:
-    """Store a finished model as an embedding set (origin `trained`) and return its registry key."""
+def save_trained(store: ModelStore, model: TrainedModel, name: str, corpus: Corpus, scores: dict[str, Any],
+                 film_card: dict[str, Any] | None = None) -> str:
+    """Store a finished model as an embedding set (origin `trained`) and return its registry key.
+
+    Its film, if it has one, is kept beside the vectors (tensor `film`) with its fractions and per-frame
+    scores (`film_card`, from `film_scores`) in the manifest's metrics.
+    """
     step = max(1, len(model.loss_curve) // _CURVE_POINTS)
+    film = model.film
+    film_metrics = {} if film is None else {"film": {"rows": len(film.words), "fractions": film.fractions, **(film_card or {})}}
     return registry.save_set(
         store, name, model.words, model.vectors, origin="trained",
         params={**model.params.as_dict(), "backend": model.backend, "corpus": corpus.name, "corpus_tokens": corpus.tokens},
-        metrics={**model.summary(), **scores, "loss_curve": model.loss_curve[::step]},
+        metrics={**model.summary(), **scores, "loss_curve": model.loss_curve[::step], **film_metrics},
         metadata={"count": [str(int(count)) for count in model.counts]},
+        extra_tensors={} if film is None else {FILM_TENSOR: torch.from_numpy(film.frames)},
     )
+
+
+def stored_film(store: ModelStore, key: str, words: list[str]) -> tuple[Film, dict[str, Any]] | None:
+    """A stored model's film and its card (fractions, per-frame scores, the reference's), or None if it has none.
+
+    `words` are the set's words (most frequent first), as loaded with it; the film keeps the first rows.
+    """
+    manifest = registry.stored_manifest(store, key)
+    card = manifest.metrics.get("film")
+    frames = registry.stored_tensor(store, key, FILM_TENSOR) if card else None
+    if frames is None:
+        return None
+    words = words[: int(card["rows"])]
+    if frames.ndim != 3 or frames.shape[:2] != (len(card["fractions"]), len(words)):
+        raise LabError(f"{manifest.name}: its training film does not match its words; it cannot be played.")
+    return Film(words, [float(f) for f in card["fractions"]], frames.numpy()), card
 
 
 def trained_sets(store: ModelStore) -> list[tuple[str, Manifest]]:

@@ -20,6 +20,7 @@ from engine.jobs import ProgressCallback
 from engine.torch_threads import limited_threads
 from engine.word2vec.batches import EncodedCorpus, cbow_examples, context_windows, skipgram_pairs, subsample
 from engine.word2vec.config import TrainedModel, Word2VecParams
+from engine.word2vec.film import FilmRecorder
 from engine.word2vec.model import Word2VecModel
 from engine.word2vec.vocab import HuffmanTree, NoiseTable, Vocabulary
 
@@ -37,13 +38,17 @@ def train_torch(
     device: torch.device | None = None,
     on_progress: ProgressCallback | None = None,
     batch_size: int | None = None,
+    film: bool = True,
 ) -> TrainedModel:
-    """Train Word2Vec on tokenised sentences with the torch backend and return the finished model."""
+    """Train Word2Vec on tokenised sentences with the torch backend and return the finished model.
+
+    With `film`, the model carries snapshots of its most frequent words' vectors every tenth of the way.
+    """
     params.validate()
     device = device or default_device()
     # a step's tensors are too small for intra-op parallelism to pay; one thread is ~7x faster on the busy 2-core lab CPU
     with limited_threads(1, device):
-        return _train(sentences, params, device, on_progress, batch_size)
+        return _train(sentences, params, device, on_progress, batch_size, film)
 
 
 def _train(
@@ -52,6 +57,7 @@ def _train(
     device: torch.device,
     on_progress: ProgressCallback | None,
     batch_size: int | None,
+    film: bool,
 ) -> TrainedModel:
     started = time.perf_counter()
     vocab = Vocabulary.build(sentences, params.min_count)
@@ -70,6 +76,9 @@ def _train(
     batch = batch_size or min(_BATCH.get(device.type, 4096), max(128, 8 * len(vocab)))
     progress = _Progress(on_progress, corpus.raw_words * params.epochs, started, device)
     progress.report(0, epoch=1, lr=params.alpha, force=True)
+    recorder = FilmRecorder(len(vocab), params.vector_size, progress.total) if film else None
+    if recorder is not None:
+        recorder.capture(0, model.input)
     for epoch in range(1, params.epochs + 1):
         for start, end, raw in corpus.blocks:
             ids, sentence = subsample(corpus.ids[start:end], corpus.sentence[start:end], keep, generator)
@@ -85,7 +94,10 @@ def _train(
                 lr = max(params.min_alpha, params.alpha - (params.alpha - params.min_alpha) * words_done / progress.total)
                 chunk_mask = None if input_mask is None else input_mask[first:last]
                 progress.add_loss(model.step(inputs[first:last], targets[first:last], lr, chunk_mask))
-                progress.report(progress.base + raw * last / examples, epoch=epoch, lr=lr)
+                trained = progress.base + raw * last / examples
+                if recorder is not None and trained >= recorder.next_at:
+                    recorder.capture(trained, model.input)
+                progress.report(trained, epoch=epoch, lr=lr)
             progress.base += raw
             progress.report(progress.base, epoch=epoch, lr=lr if examples else params.alpha)
     progress.report(progress.total, epoch=params.epochs, lr=params.min_alpha, force=True)
@@ -93,6 +105,7 @@ def _train(
         words=vocab.words, vectors=model.input.cpu().numpy(), counts=vocab.counts, params=params,
         backend="torch", device=str(device), seconds=time.perf_counter() - started,
         raw_words=progress.total, loss_curve=progress.curve,
+        film=recorder.finish(vocab.words, model.input) if recorder is not None else None,
     )
 
 

@@ -1,9 +1,11 @@
-"""Train Word2Vec in a real browser: pick the Lee corpus, train a tiny model, watch neighbours appear."""
+"""Train Word2Vec in a real browser: pick the Lee corpus, train a tiny model, watch neighbours appear, play its film."""
+
+import re
 
 from tests.conftest import wait_for_app
 
 
-def test_training_a_tiny_model_shows_its_neighbours(page, app_url):
+def test_training_a_tiny_model_shows_its_neighbours_and_plays_its_film(page, app_url):
     page.goto(f"{app_url}/train_word2vec")
     wait_for_app(page)
     page.locator('[data-testid="stSelectbox"]').filter(has_text="Corpus").locator("input").click()
@@ -30,6 +32,25 @@ def test_training_a_tiny_model_shows_its_neighbours(page, app_url):
     # The model is listed for rename, delete and download, and in the model picker by its name.
     picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="Model").locator("input")
     assert picker.input_value().startswith("browser tiny")
+
+    # The training film: it opens on the untrained start; Play runs it to the finished model.
+    page.get_by_text("Watch it learn").scroll_into_view_if_needed()  # charts draw once they are in view
+    film = page.locator('[data-testid="stPlotlyChart"]').filter(has=page.locator(".slider-group"))
+    film.scroll_into_view_if_needed()
+    slider_value = film.locator(".slider-group > .slider-label")  # plotly's "current value" line
+    assert slider_value.text_content() == "trained on 0% of the corpus words"
+    probe_dot = film.locator(".scatterlayer .point").last
+    start = probe_dot.get_attribute("transform")
+    film.locator(".updatemenu-button").filter(has_text="Play").click()
+    page.wait_for_function("el => el.textContent.includes('trained on 100%')", arg=slider_value.element_handle(),
+                           timeout=30_000)
+    page.wait_for_timeout(800)  # the last transition
+    assert probe_dot.get_attribute("transform") != start  # the words moved as the model learned
+    scorecard = page.locator('[data-testid="stTable"]').filter(has_text="at 100%")
+    rows = [[cell.strip() for cell in row.locator("th, td").all_inner_texts()]
+            for row in scorecard.locator("tbody tr").all()]
+    assert [row[0] for row in rows] == ["WordSim-353 Spearman ρ", "Google analogies accuracy"]
+    assert all(re.fullmatch(r"-?\d\.\d{3}", value) for row in rows for value in row[1:]), rows
 
 
 def test_a_window_of_zero_is_refused_with_a_message(page, app_url):
