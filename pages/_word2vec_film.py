@@ -35,7 +35,7 @@ def _neighbours(set_key: str, probes: tuple[str, ...], k: int) -> pd.DataFrame:
     return film_neighbours(film, probes, k)
 
 
-def show_film(set_key: str, probes: list[str]) -> None:
+def show_film(set_key: str, name: str, probes: list[str]) -> None:
     """The film section of one trained model, or a line saying it has none."""
     loaded = app_state.training_film(set_key)
     st.subheader("Watch it learn", divider="gray")
@@ -58,7 +58,7 @@ def show_film(set_key: str, probes: list[str]) -> None:
     colours, labels, sizes = _styles(frames.words, groups, probes, label_all=label_all)
     st.plotly_chart(figures.film_figure(frames.coordinates, frames.words, frames.fractions, colours=colours,
                                         labels=labels, sizes=sizes,
-                                        title=f"{len(frames.words):,} words as training went"),
+                                        title=f"{name} · {len(frames.words):,} words as training went"),
                     key="w2v_film", config={"displaylogo": False})
     shown = sum(bool(label) for label in labels)
     colour = ("Colour: the probe word each came with (big dots are the probes)." if label_all

@@ -115,7 +115,7 @@ def show_model(key: str, manifest: Manifest) -> None:
         neighbours = []
     for col, probe, found in zip(st.columns(max(len(neighbours), 1)), probes, neighbours):
         col.table(pd.DataFrame(found, columns=[probe, "cosine"]).round(3), hide_index=True, border="horizontal")
-    film.show_film(key, probes)
+    film.show_film(key, manifest.name, probes)
     st.subheader("The finished map", divider="gray")
     title = f"The 300 most frequent words of {manifest.name}, PCA"
     st.plotly_chart(figures.map_figure(word_map(embeddings, 300), title), key="w2v_map")

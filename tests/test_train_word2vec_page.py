@@ -86,11 +86,11 @@ def check_the_training_film(at: AppTest, probes: list[str]) -> None:
     assert any("Nearest neighbours at 0%" in m.value for m in at.markdown)
     at.radio(key="w2v_film_words").set_value("frequent").run()
     at.number_input(key="w2v_film_count").set_value(300).run()
-    assert any("300 words as training went" in chart.proto.spec for chart in at.get("plotly_chart"))
+    assert any("lee tiny · 300 words as training went" in chart.proto.spec for chart in at.get("plotly_chart"))
     at.radio(key="w2v_film_words").set_value("typed").run()
     at.text_area(key="w2v_film_typed").input(f"{probes[0]} {probes[1]}, the zzzunknown").run()
     assert any("Not in the film" in info.value and "zzzunknown" in info.value for info in at.info)
-    assert any("3 words as training went" in chart.proto.spec for chart in at.get("plotly_chart"))
+    assert any("· 3 words as training went" in chart.proto.spec for chart in at.get("plotly_chart"))
     assert not at.exception
 
 
