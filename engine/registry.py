@@ -1,8 +1,9 @@
 """One list of embedding sets for every page: GloVe, sets trained in the lab, sets users uploaded.
 
-A set is named by a key: `glove` for the packaged GloVe 6B 50d, or `store:<id>` for one kept in the
-model store (kind `embeddings`; its `params["origin"]` says `trained` or `uploaded`). Stored sets keep
-their words in extras.json and their matrix as the tensor `vectors`.
+A set is named by a key: `glove` for the packaged GloVe 6B 50d, `store:<id>` for one kept in the
+model store (kind `embeddings`; its `params["origin"]` says `trained` or `uploaded`), or `folder:<name>`
+for a file in the vectors folder that has been read into its memory-mapped cache (`engine.vector_cache`).
+Stored sets keep their words in extras.json and their matrix as the tensor `vectors`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from engine import vector_cache, vector_folder
 from engine.errors import LabError
 from engine.sources import GLOVE_NAME, GLOVE_WORDS, load_glove
 from engine.store import Manifest, ModelStore
@@ -21,6 +23,7 @@ from engine.vectors import EmbeddingSet
 
 GLOVE_KEY = "glove"
 _STORE_PREFIX = "store:"
+_FOLDER_PREFIX = "folder:"
 ORIGINS = ("packaged", "trained", "uploaded")
 
 
@@ -48,19 +51,52 @@ def available_sets(store: ModelStore) -> list[SetInfo]:
             SetInfo(stored_key(manifest.id), manifest.name, params.get("origin", "uploaded"),
                     int(params.get("words", 0)), int(params.get("dim", 0)))
         )
+    return infos + folder_sets()
+
+
+def folder_sets() -> list[SetInfo]:
+    """The vectors folder's files that have been read into the cache (none when the folder is not set)."""
+    try:
+        folder = vector_folder.vectors_folder()
+    except LabError:
+        return []
+    if folder is None:
+        return []
+    infos = []
+    for file in vector_folder.list_files(folder):
+        entry = vector_cache.cached(folder / file.name)
+        if entry is not None:
+            infos.append(SetInfo(folder_key(file.name), file.name, "vectors folder", entry.rows, entry.dim))
     return infos
+
+
+def folder_key(name: str) -> str:
+    """The registry's key for the file `name` (relative to the vectors folder)."""
+    return f"{_FOLDER_PREFIX}{name}"
 
 
 def load_set(key: str, store: ModelStore, device: torch.device | None = None) -> EmbeddingSet:
     """Load the set a key names onto `device`."""
     if key == GLOVE_KEY:
         return load_glove(device=device)
+    if key.startswith(_FOLDER_PREFIX):
+        return _load_folder_set(key.removeprefix(_FOLDER_PREFIX), device)
     if _stored_id_or_none(key) is None:
         raise LabError(f"unknown embedding set {key!r}.")
     stored = store.load(_stored_id(key))
     if stored.manifest.kind != "embeddings" or "vectors" not in stored.tensors or "words" not in stored.extras:
         raise LabError(f"{stored.manifest.name} is not an embedding set.")
     return EmbeddingSet(stored.extras["words"], stored.tensors["vectors"], name=stored.manifest.name, device=device)
+
+
+def _load_folder_set(name: str, device: torch.device | None) -> EmbeddingSet:
+    folder = vector_folder.vectors_folder()
+    if folder is None:
+        raise LabError(f"{name} is in the vectors folder, and no vectors folder is set ({vector_folder.FOLDER_ENV_VAR}).")
+    entry = vector_cache.cached(vector_folder.resolve(folder, name))
+    if entry is None:
+        raise LabError(f"{name} has not been read into the lab yet (or changed since): open it on the Embedding space page.")
+    return vector_cache.open_cached(entry, name, device)
 
 
 def save_set(

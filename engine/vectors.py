@@ -8,6 +8,7 @@ unit-normalised copy (computed once). Queries are batched matrix products on the
 from __future__ import annotations
 
 import difflib
+import warnings
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 
@@ -46,16 +47,46 @@ class EmbeddingSet:
             raise LabError(f"got {len(words):,} words but {matrix.shape[0]:,} vectors; they must pair up one to one.")
         if len(words) == 0:
             raise LabError("an embedding set needs at least one word.")
+        self._set_words(words)
+        self._vectors: torch.Tensor | None = matrix.to(self.device)  # (vocab, dim)
+        self._norms = self._vectors.norm(dim=1)  # (vocab,)
+        # An all-zero vector has no direction; it stays zero and so is never anyone's neighbour.
+        self.unit = self._vectors / self._norms.clamp_min(1e-12).unsqueeze(1)  # (vocab, dim)
+
+    @classmethod
+    def from_unit(cls, words: Sequence[str], unit: np.ndarray, norms: np.ndarray, *, name: str = "",
+                  device: torch.device | None = None) -> EmbeddingSet:
+        """A set from rows already of unit length and their norms, such as a memory-mapped cache of millions.
+
+        On the CPU nothing is copied: `unit` stays the (read-only) mapping, so the set costs the pages a
+        query touches, not a second matrix; `vectors` is rebuilt from the norms only if something asks.
+        """
+        embeddings = cls.__new__(cls)
+        embeddings.name, embeddings.device = name, device or default_device()
+        if unit.ndim != 2 or unit.shape[0] != len(words) or norms.shape != (len(words),) or not len(words):
+            raise LabError(f"got {len(words):,} words for unit rows of shape {unit.shape} and {norms.shape[0]:,} norms.")
+        embeddings._set_words(words)
+        with warnings.catch_warnings():  # a read-only mapping: torch warns that writes would fail, and none are made
+            warnings.simplefilter("ignore", UserWarning)
+            embeddings.unit = torch.from_numpy(unit).to(embeddings.device)  # (vocab, dim)
+            embeddings._norms = torch.from_numpy(np.asarray(norms, dtype=np.float32)).to(embeddings.device)  # (vocab,)
+        embeddings._vectors = None
+        return embeddings
+
+    def _set_words(self, words: Sequence[str]) -> None:
         self.words: list[str] = list(words)
         self.index: dict[str, int] = {word: i for i, word in enumerate(self.words)}
         if len(self.index) != len(self.words):
             duplicates = _first_duplicates(self.words)
             raise LabError(f"each word may appear once; repeated: {', '.join(map(repr, duplicates))}.")
-        self.vectors = matrix.to(self.device)  # (vocab, dim)
-        norms = self.vectors.norm(dim=1, keepdim=True)
-        # An all-zero vector has no direction; it stays zero and so is never anyone's neighbour.
-        self.unit = self.vectors / norms.clamp_min(1e-12)  # (vocab, dim)
         self._longest_word = max(len(word) for word in self.words)
+
+    @property
+    def vectors(self) -> torch.Tensor:
+        """(vocab, dim) the vectors as given (for a set built from unit rows, rebuilt from the norms once)."""
+        if self._vectors is None:
+            self._vectors = self.unit * self._norms.unsqueeze(1)
+        return self._vectors
 
     def __len__(self) -> int:
         return len(self.words)
@@ -75,7 +106,7 @@ class EmbeddingSet:
 
     @property
     def dim(self) -> int:
-        return self.vectors.shape[1]
+        return self.unit.shape[1]
 
     def head(self, count: int) -> EmbeddingSet:
         """The first `count` words (for GloVe, the most frequent) as a set of their own."""

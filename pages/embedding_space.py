@@ -21,6 +21,7 @@ st.title("Embedding space")
 st.caption("See the geometry of a space: project words to 2D or 3D, search, read neighbours (in the original space), "
            "select and isolate regions, export coordinates. Projections start only when you press **Project**.")
 sets.show_flash()
+sets.apply_pending_choice()
 top = st.columns([3, 1])
 with top[0]:
     embedding = app_state.pick_embedding_set("Embedding set", key=sets.SET_KEY)
@@ -31,6 +32,7 @@ if st.session_state.get("space_count_for") != set_key:  # a new set: start from 
 count = top[1].number_input("Words to project", min_value=min(1_000, len(embedding)), max_value=len(embedding), step=1_000,
                             key="space_count", help=f"The first words of the set (for GloVe the most frequent), up to all {len(embedding):,}.")
 sets.upload_panel()
+sets.folder_panel()
 sets.manage_panel()
 
 st.subheader("Projection", divider="gray")

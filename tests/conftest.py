@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,12 +30,14 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
 ]
 SERVER_START_TIMEOUT_S = 90
+VECTORS_FOLDER_WORDS = 1_500  # the browser tests' vectors folder: one small fastText .vec file
 
 
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test writes its models and caches to a fresh folder, never to the user's home."""
     monkeypatch.setenv("EMBEDDING_LAB_HOME", str(tmp_path_factory.mktemp("lab-home")))
+    monkeypatch.delenv("EMBEDDING_LAB_VECTORS", raising=False)  # a developer's own vectors folder stays out of tests
 
 
 def _free_port() -> int:
@@ -58,10 +61,13 @@ def _wait_for_health(url: str, process: subprocess.Popen, timeout_s: float) -> N
 
 
 @contextmanager
-def streamlit_server(home: Path, log_path: Path) -> Iterator[str]:
-    """Run `streamlit run app.py` on a free loopback port with its own lab home; yield its URL."""
+def streamlit_server(home: Path, log_path: Path, vectors: Path | None = None) -> Iterator[str]:
+    """Run `streamlit run app.py` on a free loopback port with its own lab home (and vectors folder); yield its URL."""
     port = _free_port()
     env = {**os.environ, "EMBEDDING_LAB_HOME": str(home)}
+    env.pop("EMBEDDING_LAB_VECTORS", None)
+    if vectors is not None:
+        env["EMBEDDING_LAB_VECTORS"] = str(vectors)
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
@@ -82,9 +88,13 @@ def streamlit_server(home: Path, log_path: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One real server for the whole test session, torn down at its end."""
+    """One real server for the whole test session, torn down at its end; its vectors folder holds one small file."""
     folder = tmp_path_factory.mktemp("server")
-    with streamlit_server(folder / "home", folder / "streamlit.log") as url:
+    (folder / "vectors").mkdir()
+    rng = np.random.default_rng(5)
+    lines = [f"folderword{i} " + " ".join(f"{x:.4f}" for x in rng.normal(size=16)) for i in range(VECTORS_FOLDER_WORDS)]
+    (folder / "vectors" / "small.vec").write_text(f"{VECTORS_FOLDER_WORDS} 16\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    with streamlit_server(folder / "home", folder / "streamlit.log", folder / "vectors") as url:
         yield url
 
 

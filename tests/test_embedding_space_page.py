@@ -238,3 +238,53 @@ def test_clusters_are_named_on_the_map_and_in_the_legend():
     written = [note["text"] for note in figure["layout"]["annotations"]]
     assert len(written) == 5 and all(name.split(" · ", 1)[1] in text for name, text in zip(sorted(legend), written))
     assert "named by their most central words" in figure["layout"]["legend"]["title"]["text"]
+
+
+def glove_text_file(path, words: int = 1_200, dim: int = 20):
+    rng = np.random.default_rng(0)
+    path.write_text("\n".join(f"w{i} " + " ".join(f"{x:.4f}" for x in rng.normal(size=dim)) for i in range(words)),
+                    encoding="utf-8")
+    return path
+
+
+def test_without_a_vectors_folder_the_panel_says_how_to_turn_it_on():
+    at = open_page()
+    assert any("set EMBEDDING_LAB_VECTORS" in caption.value for caption in at.caption)
+    assert "space_folder_file" not in [widget.key for widget in at.selectbox]
+
+
+def test_a_large_file_opens_from_the_vectors_folder_in_the_background_and_projects(tmp_path, monkeypatch):
+    folder = tmp_path / "vectors"
+    folder.mkdir()
+    glove_text_file(folder / "mine.txt")
+    monkeypatch.setenv("EMBEDDING_LAB_VECTORS", str(folder))
+    at = open_page()
+    assert at.selectbox(key="space_folder_file").value == "mine.txt"
+    at.button(key="space_folder_open").click().run()
+    deadline = time.monotonic() + 60
+    while at.session_state["space_set"] != "folder:mine.txt" and time.monotonic() < deadline:
+        time.sleep(0.3)
+        at.run()
+    assert not at.exception
+    assert at.session_state["space_set"] == "folder:mine.txt"
+    assert any("Read mine.txt" in s.value and "from its cache" in s.value for s in at.success)
+    at.number_input(key="space_count").set_value(1_000)
+    at.button(key="space_project").click().run()
+    assert "Drawn: 1,000 of 1,000 projected words** · the set has 1,200" in summary(at)
+    # Opened again (a new session): straight from the cache, no job.
+    again = open_page()
+    again.button(key="space_folder_open").click().run()
+    assert again.session_state["space_set"] == "folder:mine.txt" and "space_folder_job" not in again.session_state
+    assert any("read before, from its cache" in s.value for s in again.success)
+
+
+def test_a_file_too_big_for_free_memory_is_refused_before_any_job(tmp_path, monkeypatch):
+    folder = tmp_path / "vectors"
+    folder.mkdir()
+    glove_text_file(folder / "huge.txt")
+    monkeypatch.setenv("EMBEDDING_LAB_VECTORS", str(folder))
+    monkeypatch.setattr("engine.vector_folder.available_memory", lambda: 10_000)
+    at = open_page()
+    at.button(key="space_folder_open").click().run()
+    assert any("huge.txt was not opened" in e.value and "free memory" in e.value.lower() for e in at.error)
+    assert "space_folder_job" not in at.session_state and at.session_state["space_set"] == registry.GLOVE_KEY

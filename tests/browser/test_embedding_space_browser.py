@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine import format_writers
-from tests.conftest import wait_for_app
+from tests.conftest import VECTORS_FOLDER_WORDS, wait_for_app
 
 POINTS = 30
 
@@ -138,4 +138,22 @@ def test_colour_by_trust_and_see_a_words_true_neighbours(page, app_url):
     assert drawn.get("put far away", 0) == far and drawn.get("kept near", 0) == 10 - far  # a line per true neighbour
     colours = chart.evaluate("plot => plot._fullData[0].marker.colorbar.title.text")
     assert colours == "of 10 neighbours kept"
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_open_a_file_from_the_vectors_folder_and_project_it(page, app_url):
+    page.goto(f"{app_url}/embedding_space")
+    wait_for_app(page)
+    page.get_by_text("Open a large file from the vectors folder").click()
+    page.get_by_role("button", name="Open in the lab", exact=True).wait_for()
+    chosen = page.locator('[data-testid="stSelectbox"]').filter(has_text="File").locator("input")
+    assert chosen.input_value().startswith("small.vec · 0.")
+    page.get_by_role("button", name="Open in the lab", exact=True).click()
+    page.locator('[data-testid="stAlert"]').filter(has_text="Read small.vec").wait_for(timeout=60_000)
+    wait_for_app(page)
+    picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="Embedding set").locator("input")
+    assert picker.input_value().startswith(f"small.vec · {VECTORS_FOLDER_WORDS:,} × 16 · vectors folder")
+    page.get_by_role("button", name="Project", exact=True).click()
+    wait_for_app(page)
+    page.get_by_text(f"the set has {VECTORS_FOLDER_WORDS:,}").wait_for()
     assert page.locator('[data-testid="stException"]').count() == 0
