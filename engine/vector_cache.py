@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from engine import neighbour_index
 from engine.errors import LabError
 from engine.format_checks import preview
 from engine.jobs import ProgressCallback
@@ -69,7 +70,9 @@ def open_cached(entry: CachedFile, name: str, device: torch.device | None = None
     unit = np.memmap(entry.folder / "unit.f32", dtype=np.float32, mode="r", shape=(entry.rows, entry.dim))
     norms = np.fromfile(entry.folder / "norms.f32", dtype=np.float32)
     words = (entry.folder / "words.txt").read_text(encoding="utf-8").split("\n")
-    return EmbeddingSet.from_unit(words, unit, norms, name=name, device=device)
+    embeddings = EmbeddingSet.from_unit(words, unit, norms, name=name, device=device)
+    embeddings.neighbour_index = neighbour_index.load_index(entry.folder)
+    return embeddings
 
 
 def read_into_cache(checked: Preflight, on_progress: ProgressCallback | None = None) -> CachedFile:
@@ -91,6 +94,10 @@ def read_into_cache(checked: Preflight, on_progress: ProgressCallback | None = N
             raise LabError(f"{checked.path.name}: the header promises {checked.rows:,} words, but the file holds "
                            f"{sink.rows:,} (is it cut short?).")
         (staging / "words.txt").write_text("\n".join(sink.words), encoding="utf-8")
+        if sink.rows >= neighbour_index.APPROXIMATE_FROM:  # built now, once, so that every later query is fast
+            unit = np.memmap(staging / "unit.f32", dtype=np.float32, mode="r", shape=(sink.rows, checked.dim))
+            neighbour_index.save_index(neighbour_index.build_index(unit, on_progress=on_progress), staging)
+            del unit
         manifest = {"version": CACHE_VERSION, "source": str(checked.path), "format": checked.format, "rows": sink.rows,
                     "dim": checked.dim, "dtype": "float32", "seconds": round(time.perf_counter() - started, 2)}
         (staging / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")

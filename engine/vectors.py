@@ -8,9 +8,11 @@ unit-normalised copy (computed once). Queries are batched matrix products on the
 from __future__ import annotations
 
 import difflib
+import math
 import warnings
 from collections.abc import Iterable, Sequence
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -18,6 +20,9 @@ import torch
 from engine.device import default_device
 from engine import search
 from engine.errors import LabError
+
+if TYPE_CHECKING:
+    from engine.neighbour_index import NeighbourIndex
 
 Query = str | torch.Tensor | np.ndarray
 Neighbours = list[tuple[str, float]]
@@ -48,6 +53,7 @@ class EmbeddingSet:
         if len(words) == 0:
             raise LabError("an embedding set needs at least one word.")
         self._set_words(words)
+        self.neighbour_index: NeighbourIndex | None = None  # set for sets of millions (engine.vector_cache)
         self._vectors: torch.Tensor | None = matrix.to(self.device)  # (vocab, dim)
         self._norms = self._vectors.norm(dim=1)  # (vocab,)
         # An all-zero vector has no direction; it stays zero and so is never anyone's neighbour.
@@ -66,6 +72,7 @@ class EmbeddingSet:
         if unit.ndim != 2 or unit.shape[0] != len(words) or norms.shape != (len(words),) or not len(words):
             raise LabError(f"got {len(words):,} words for unit rows of shape {unit.shape} and {norms.shape[0]:,} norms.")
         embeddings._set_words(words)
+        embeddings.neighbour_index = None
         with warnings.catch_warnings():  # a read-only mapping: torch warns that writes would fail, and none are made
             warnings.simplefilter("ignore", UserWarning)
             embeddings.unit = torch.from_numpy(unit).to(embeddings.device)  # (vocab, dim)
@@ -114,7 +121,9 @@ class EmbeddingSet:
             raise LabError(f"count must be between 1 and {len(self):,}; got {count:,}.")
         if count == len(self):
             return self
-        return EmbeddingSet(self.words[:count], self.vectors[:count], name=f"{self._label} (top {count:,})", device=self.device)
+        # from the unit rows and norms: a memory-mapped set of millions must not rebuild all its vectors for a slice
+        first = self._vectors[:count] if self._vectors is not None else self.unit[:count] * self._norms[:count, None]
+        return EmbeddingSet(self.words[:count], first, name=f"{self._label} (top {count:,})", device=self.device)
 
     def key(self, word: str, *, fold_case: bool = True) -> str:
         """The vocabulary entry for `word`: an exact match, else (with fold_case) its lower-case form.
@@ -174,11 +183,15 @@ class EmbeddingSet:
         matrix, own_rows = self._query_matrix(queries)  # (queries, dim)
         widest = len(shared_exclusions) + 1
         fetch = min(k + widest, len(self))
-        top_scores, top_rows = search.top_k(self.unit, matrix, fetch, self._unit_bf16)  # (queries, fetch) each
+        if self.neighbour_index is not None:  # millions of rows: an approximate shortlist, re-ranked exactly
+            top_scores, top_rows = self.neighbour_index.top_k(self.unit, matrix, fetch)
+        else:
+            top_scores, top_rows = search.top_k(self.unit, matrix, fetch, self._unit_bf16)  # (queries, fetch) each
         results: list[Neighbours] = []
         for query, (row_scores, rows) in enumerate(zip(top_scores.tolist(), top_rows.tolist())):
             skip = shared_exclusions | own_rows[query]
-            kept = [(self.words[r], s) for r, s in zip(rows, row_scores) if r not in skip]
+            # an approximate index pads a short shortlist with -inf scores: never neighbours
+            kept = [(self.words[r], s) for r, s in zip(rows, row_scores) if r not in skip and s != -math.inf]
             results.append(kept[:k])
         return results
 

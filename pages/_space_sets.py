@@ -91,6 +91,8 @@ def _folder_job() -> Job | None:
 
 
 def _folder_progress(job: Job) -> tuple[float, str]:
+    if job.history and job.history[-1].get("stage") == "indexing":
+        return job.fraction, f"{job.label} · building the index for fast neighbours, {job.step:,} of {job.total:,} words"
     rows = next((row["rows"] for row in reversed(job.history) if "rows" in row), 0)
     return job.fraction, f"{job.label} · {rows:,} words read"
 
