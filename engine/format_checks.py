@@ -57,6 +57,15 @@ def refuse_unusable_numbers(vectors: np.ndarray, places: Sequence[str], words: S
     )
 
 
+def is_number(token: str) -> bool:
+    """Whether a token parses as a float (to point at the token that broke a block's parse)."""
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
+
+
 def preview(text: str, limit: int = 40) -> str:
     """A value quoted for an error message, cut to `limit` characters."""
     text = str(text)

@@ -19,21 +19,24 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import torch
 
 from engine import neighbour_index
 from engine.errors import LabError
-from engine.format_checks import preview
+from engine.format_checks import is_number, preview
 from engine.jobs import ProgressCallback
 from engine.store import lab_home
 from engine.vector_folder import FORMAT_NAMES, Preflight
 from engine.vectors import EmbeddingSet
 
 CACHE_VERSION = 1
+Block = tuple[list[str], np.ndarray, list[str], int]  # words, (rows, dim) float32, where each row is, bytes read so far
 _BLOCK_ROWS = 20_000
 _READ_BYTES = 64 << 20
 
@@ -112,7 +115,8 @@ def read_into_cache(checked: Preflight, on_progress: ProgressCallback | None = N
 class _Sink:
     """Checks each block (repeated words, numbers that are not finite), normalises it and appends it to disk."""
 
-    def __init__(self, unit_file, norms_file, checked: Preflight, on_progress: ProgressCallback | None) -> None:  # noqa: ANN001
+    def __init__(self, unit_file: BinaryIO, norms_file: BinaryIO, checked: Preflight,
+                 on_progress: ProgressCallback | None) -> None:
         self.unit_file, self.norms_file, self.checked, self.on_progress = unit_file, norms_file, checked, on_progress
         self.words: list[str] = []
         self.seen: dict[str, int] = {}
@@ -140,7 +144,7 @@ class _Sink:
             self.on_progress(read, self.size, {"rows": self.rows})
 
 
-def _text_blocks(checked: Preflight):  # noqa: ANN202 - a generator of (words, (rows, dim) float32, place, bytes read)
+def _text_blocks(checked: Preflight) -> Iterator[Block]:
     """Blocks of rows from word2vec text, fastText .vec or GloVe text, skipping a header and blank lines."""
     dim, name = checked.dim, checked.path.name
     with checked.path.open("rb") as handle:
@@ -171,12 +175,12 @@ def _text_blocks(checked: Preflight):  # noqa: ANN202 - a generator of (words, (
             try:
                 matrix = np.array(values, dtype=np.float32)  # (block, dim)
             except ValueError:
-                row, token = next((r, t) for r, row in enumerate(values) for t in row if not _is_number(t))
+                row, token = next((r, t) for r, row in enumerate(values) for t in row if not is_number(t))
                 raise LabError(f"{name}: {places[row]}: {preview(token)} is not a number.") from None
             yield words, matrix, places, handle.tell()
 
 
-def _binary_blocks(checked: Preflight):  # noqa: ANN202 - as _text_blocks
+def _binary_blocks(checked: Preflight) -> Iterator[Block]:
     """Blocks of entries from a word2vec binary file: a word, a space, dim little-endian float32s, maybe a newline."""
     dim, name, width, rows = checked.dim, checked.path.name, checked.dim * 4, checked.rows
     with checked.path.open("rb") as handle:
@@ -204,14 +208,6 @@ def _binary_blocks(checked: Preflight):  # noqa: ANN202 - as _text_blocks
             places = [f"entry {done + row + 1:,}" for row in range(count)]
             yield words, matrix, places, handle.tell() - (len(buffer) - position)
             done += count
-
-
-def _is_number(token: str) -> bool:
-    try:
-        float(token)
-    except ValueError:
-        return False
-    return True
 
 
 def _key(path: Path) -> str:

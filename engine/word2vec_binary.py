@@ -16,7 +16,7 @@ import numpy as np
 from gensim.models import KeyedVectors
 
 from engine.errors import LabError
-from engine.format_checks import MAX_DIM, preview, refuse_unusable_numbers, require_two
+from engine.format_checks import MAX_DIM, is_number, preview, refuse_unusable_numbers, require_two
 
 
 def read_word2vec_binary(data: bytes) -> tuple[list[str], np.ndarray]:
@@ -79,7 +79,7 @@ def _refuse_text_as_binary(data: bytes, header_line: bytes, count: int, dim: int
     else:
         return
     first_row = text.split("\n", 1)[0].split()
-    if len(first_row) >= 2 and all(_is_number(part) for part in first_row[1:]) and all(
+    if len(first_row) >= 2 and all(is_number(part) for part in first_row[1:]) and all(
         character.isprintable() or character in "\t\n\r" for character in text
     ):
         raise LabError(
@@ -105,14 +105,6 @@ def _gensim_duplicates():
         yield found
     finally:
         logger.removeHandler(handler)
-
-
-def _is_number(token: str) -> bool:
-    try:
-        float(token)
-    except ValueError:
-        return False
-    return True
 
 
 @contextmanager

@@ -74,9 +74,9 @@ def folder_panel() -> None:
                         format_func=lambda f: "Detect from the file" if f == "auto" else vector_folder.FORMAT_NAMES[f])
         st.caption("Read once into a memory-mapped float32 cache in the lab's home (float32: the CPU's matrix products "
                    "are fast and exact in it); it opens again in seconds, and reads anew if the file changes.")
-        st.button("Open in the lab", key="space_folder_open", icon=":material/folder_open:", on_click=_open_from_folder,
-                  args=(folder, name), disabled=_folder_job() is not None and _folder_job().active)
         job = _folder_job()
+        st.button("Open in the lab", key="space_folder_open", icon=":material/folder_open:", on_click=_open_from_folder,
+                  args=(folder, name), disabled=job is not None and job.active)
         if job is not None and job_panel.follow(job, key="space_folder", what=f"Reading {job.label}",
                                                 progress=_folder_progress):
             if st.session_state.pop("space_folder_select", None) == job.id:  # just finished: show the new set
