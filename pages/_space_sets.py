@@ -68,12 +68,15 @@ def folder_panel() -> None:
             st.info(f"The vectors folder ({folder}) holds no .bin, .vec or .txt files.", icon=":material/info:")
             return
         left, right = st.columns([3, 2])
-        name = left.selectbox("File", list(files), key="space_folder_file",
-                              format_func=lambda n: files[n].label + (" · read" if vector_cache.cached(folder / n) else ""))
+        # labels stay the same when a file gets read: a changed label would make a new widget and lose the choice
+        name = left.selectbox("File", list(files), key="space_folder_file", format_func=lambda n: files[n].label)
         right.selectbox("Format", ["auto", *vector_folder.FORMAT_NAMES], key="space_folder_format",
                         format_func=lambda f: "Detect from the file" if f == "auto" else vector_folder.FORMAT_NAMES[f])
-        st.caption("Read once into a memory-mapped float32 cache in the lab's home (float32: the CPU's matrix products "
-                   "are fast and exact in it); it opens again in seconds, and reads anew if the file changes.")
+        entry = vector_cache.cached(folder / name)
+        state = (f"Read before ({entry.rows:,} × {entry.dim}, in {entry.seconds:.0f} s): it opens from its cache at once."
+                 if entry else "Read once into a memory-mapped float32 cache in the lab's home (float32: the CPU's matrix "
+                 "products are fast and exact in it); it opens again in seconds, and is read anew if the file changes.")
+        st.caption(state)
         job = _folder_job()
         st.button("Open in the lab", key="space_folder_open", icon=":material/folder_open:", on_click=_open_from_folder,
                   args=(folder, name), disabled=job is not None and job.active)

@@ -273,6 +273,7 @@ def test_a_large_file_opens_from_the_vectors_folder_in_the_background_and_projec
     assert "Drawn: 1,000 of 1,000 projected words** · the set has 1,200" in summary(at)
     # Opened again (a new session): straight from the cache, no job.
     again = open_page()
+    assert any("Read before (1,200 × 20" in caption.value for caption in again.caption)
     again.button(key="space_folder_open").click().run()
     assert again.session_state["space_set"] == "folder:mine.txt" and "space_folder_job" not in again.session_state
     assert any("read before, from its cache" in s.value for s in again.success)
