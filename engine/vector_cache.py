@@ -68,6 +68,22 @@ def cached(path: Path) -> CachedFile | None:
     return CachedFile(folder, int(manifest["rows"]), int(manifest["dim"]), manifest["format"], float(manifest["seconds"]))
 
 
+def cached_sources() -> list[Path]:
+    """The files with a current cache entry (an entry whose file changed since is left out), in name order.
+
+    Read from the cache's manifests, so listing the sets already read never walks the vectors folder.
+    """
+    sources = []
+    for manifest in sorted(cache_root().glob("*/manifest.json")):
+        try:
+            source = Path(json.loads(manifest.read_text(encoding="utf-8"))["source"])
+        except (OSError, json.JSONDecodeError, KeyError):
+            continue
+        if source.is_file() and cached(source) is not None:
+            sources.append(source)
+    return sorted(sources)
+
+
 def open_cached(entry: CachedFile, name: str, device: torch.device | None = None) -> EmbeddingSet:
     """The cached set, memory-mapped: its matrix is paged in by the queries that touch it."""
     unit = np.memmap(entry.folder / "unit.f32", dtype=np.float32, mode="r", shape=(entry.rows, entry.dim))
@@ -96,7 +112,7 @@ def read_into_cache(checked: Preflight, on_progress: ProgressCallback | None = N
         if checked.exact_rows and sink.rows != checked.rows:
             raise LabError(f"{checked.path.name}: the header promises {checked.rows:,} words, but the file holds "
                            f"{sink.rows:,} (is it cut short?).")
-        (staging / "words.txt").write_text("\n".join(sink.words), encoding="utf-8")
+        (staging / "words.txt").write_text("\n".join(sink.rows_of), encoding="utf-8")
         if sink.rows >= neighbour_index.APPROXIMATE_FROM:  # built now, once, so that every later query is fast
             unit = np.memmap(staging / "unit.f32", dtype=np.float32, mode="r", shape=(sink.rows, checked.dim))
             neighbour_index.save_index(neighbour_index.build_index(unit, on_progress=on_progress), staging)
@@ -118,13 +134,12 @@ class _Sink:
     def __init__(self, unit_file: BinaryIO, norms_file: BinaryIO, checked: Preflight,
                  on_progress: ProgressCallback | None) -> None:
         self.unit_file, self.norms_file, self.checked, self.on_progress = unit_file, norms_file, checked, on_progress
-        self.words: list[str] = []
-        self.seen: dict[str, int] = {}
+        self.rows_of: dict[str, int] = {}  # every word so far and its row, in file order (a repeat is refused)
         self.size = checked.path.stat().st_size
 
     @property
     def rows(self) -> int:
-        return len(self.words)
+        return len(self.rows_of)
 
     def add(self, words: list[str], matrix: np.ndarray, places: list[str], read: int) -> None:
         """Append a block; `places` says where each row is in the file ("line 12", "entry 7")."""
@@ -132,14 +147,14 @@ class _Sink:
         if len(bad):
             raise LabError(f"{self.checked.path.name}: {places[bad[0]]} ({words[bad[0]]!r}) holds a number that is not "
                            "finite (inf or nan).")
+        first_row = self.rows
         for offset, word in enumerate(words):
-            if self.seen.setdefault(word, self.rows + offset) != self.rows + offset:
+            if self.rows_of.setdefault(word, first_row + offset) != first_row + offset:
                 raise LabError(f"{self.checked.path.name}: {places[offset]} repeats the word {word!r} (first in row "
-                               f"{self.seen[word] + 1:,}); each word may appear once.")
+                               f"{self.rows_of[word] + 1:,}); each word may appear once.")
         norms = np.linalg.norm(matrix, axis=1).astype(np.float32)  # (block,)
         (matrix / np.maximum(norms, 1e-12)[:, None]).astype(np.float32).tofile(self.unit_file)
         norms.tofile(self.norms_file)
-        self.words.extend(words)
         if self.on_progress is not None:
             self.on_progress(read, self.size, {"rows": self.rows})
 

@@ -66,8 +66,9 @@ def list_files(folder: Path) -> list[VectorFile]:
     for path in folder.rglob("*"):
         if path.suffix.lower() not in SUFFIXES:
             continue
+        name = path.relative_to(folder).as_posix()
         try:
-            found.append(VectorFile(path.relative_to(folder).as_posix(), resolve(folder, path.relative_to(folder).as_posix()).stat().st_size))
+            found.append(VectorFile(name, resolve(folder, name).stat().st_size))
         except LabError:
             continue
     return sorted(found, key=lambda file: (-file.size, file.name))

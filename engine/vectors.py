@@ -35,6 +35,8 @@ _MAX_QUERY_CHARS = 200
 class EmbeddingSet:
     """Words and vectors held on one device, unit-normalised once for cosine queries."""
 
+    neighbour_index: NeighbourIndex | None = None  # set for sets of millions, by engine.vector_cache
+
     def __init__(
         self,
         words: Sequence[str],
@@ -53,7 +55,6 @@ class EmbeddingSet:
         if len(words) == 0:
             raise LabError("an embedding set needs at least one word.")
         self._set_words(words)
-        self.neighbour_index: NeighbourIndex | None = None  # set for sets of millions (engine.vector_cache)
         self._vectors: torch.Tensor | None = matrix.to(self.device)  # (vocab, dim)
         self._norms = self._vectors.norm(dim=1)  # (vocab,)
         # An all-zero vector has no direction; it stays zero and so is never anyone's neighbour.
@@ -72,7 +73,6 @@ class EmbeddingSet:
         if unit.ndim != 2 or unit.shape[0] != len(words) or norms.shape != (len(words),) or not len(words):
             raise LabError(f"got {len(words):,} words for unit rows of shape {unit.shape} and {norms.shape[0]:,} norms.")
         embeddings._set_words(words)
-        embeddings.neighbour_index = None
         with warnings.catch_warnings():  # a read-only mapping: torch warns that writes would fail, and none are made
             warnings.simplefilter("ignore", UserWarning)
             embeddings.unit = torch.from_numpy(unit).to(embeddings.device)  # (vocab, dim)
