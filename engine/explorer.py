@@ -14,7 +14,7 @@ import numpy as np
 from engine.errors import LabError
 from engine.formats import Coordinates
 
-MAX_DRAWN = {2: 100_000, 3: 50_000}  # beyond this a browser's WebGL plot turns sluggish
+MAX_DRAWN = {2: 1_000_000, 3: 50_000}  # 2D: the WebGL point map (bench/map.py); 3D: plotly turns sluggish beyond
 MAX_CATEGORIES = 20
 
 

@@ -22,9 +22,9 @@ _PALETTE = [
     "#4C5FD5", "#E4572E", "#17BEBB", "#FFC914", "#76B041", "#9C6ADE", "#F18F01", "#2E86AB", "#C73E1D", "#3B1F2B",
     "#8AC926", "#FF595E", "#1982C4", "#6A4C93", "#FFCA3A", "#43AA8B", "#F94144", "#577590", "#F3722C", "#90BE6D",
 ]
-_OTHER = "#BBBBBB"
-_HIGHLIGHT = "#E4572E"
-_FOCUS = "#111111"
+OTHER_COLOUR = "#BBBBBB"
+HIGHLIGHT_COLOUR = "#E4572E"
+FOCUS_COLOUR = "#111111"
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,18 @@ class Colouring:
     categorical: bool
     scale: str = "Viridis"  # numeric values only
     limits: tuple[float, float] | None = None  # numeric values only: the colour scale's fixed ends
+
+
+def category_order(values: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """(the legend's categories, most common first and 'other' last; each value's category) for a categorical colouring."""
+    categories = np.asarray(category_values(values), dtype=object)
+    order = [c for c, _ in Counter(categories.tolist()).most_common() if c != "other"]
+    return order + (["other"] if "other" in categories else []), categories
+
+
+def category_colour(position: int, category: str) -> str:
+    """The colour of the legend's `position`-th category: grey for 'other'."""
+    return OTHER_COLOUR if category == "other" else _PALETTE[position % len(_PALETTE)]
 
 
 def scatter_figure(
@@ -77,13 +89,10 @@ def scatter_figure(
 
     values = np.asarray(colouring.values, dtype=object)
     if colouring.categorical:
-        categories = np.asarray(category_values([str(v) for v in values[rows]]), dtype=object)
-        order = [c for c, _ in Counter(categories.tolist()).most_common() if c != "other"]
-        order += ["other"] if "other" in categories else []
+        order, categories = category_order([str(v) for v in values[rows]])
         for i, category in enumerate(order):
             subset = rows[categories == category]
-            colour = _OTHER if category == "other" else _PALETTE[i % len(_PALETTE)]
-            points(subset, name=str(category), marker=dict(size=size, color=colour, opacity=opacity))
+            points(subset, name=str(category), marker=dict(size=size, color=category_colour(i, category), opacity=opacity))
     else:
         numbers = values[rows].astype(float)
         ends = dict(cmin=colouring.limits[0], cmax=colouring.limits[1]) if colouring.limits else {}
@@ -93,7 +102,7 @@ def scatter_figure(
         ))
     if links is not None:
         _add_links(figure, coords, *links)
-    for mask, name, colour, grow in ((highlight, "search matches", _HIGHLIGHT, 2.2), (focus, "neighbours", _FOCUS, 2.6)):
+    for mask, name, colour, grow in ((highlight, "search matches", HIGHLIGHT_COLOUR, 2.2), (focus, "neighbours", FOCUS_COLOUR, 2.6)):
         if mask is not None and mask[rows].any():
             subset = rows[mask[rows]]
             points(subset, name=f"{name} ({len(subset):,})", marker=dict(

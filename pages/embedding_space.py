@@ -11,6 +11,7 @@ import app_state
 from engine import clusters, explorer, format_writers, projection, trust
 from engine.errors import LabError
 from engine.projection import ProjectionParams
+from pages import _point_map as point_map
 from pages import _space_figures as space_figures
 from pages import _space_sets as sets
 from pages._space_compute import METHODS, cluster_ids, cluster_names, compute, trust_of
@@ -160,9 +161,18 @@ labels = focus | matches & (np.cumsum(matches) <= 100)
 labels[: min(label_top, len(labels))] = True
 drawn = explorer.drawn_rows(count_shown, found.params.dims, keep=matches | focus)
 title = f"{space.name} · {METHODS[request['method'] if request['method'] in ('csv', 'axes') else found.params.method]} {found.params.dims}D"
-figure = space_figures.scatter_figure(coords, space.words, drawn, colouring=colouring, highlight=matches, focus=focus,
-                                 labels=labels, links=links, group_labels=group_labels, title=title,
-                                 axis_titles=found.axis_titles)
+drawing = dict(colouring=colouring, highlight=matches, focus=focus, labels=labels, links=links, group_labels=group_labels,
+               title=title, axis_titles=found.axis_titles)
+stem = f"{space.name}-{request['method']}-{coords.shape[1]}d".replace(" ", "_").replace("/", "_")
+on_map = found.params.dims == 2 and len(drawn) > point_map.POINT_MAP_FROM
+figure = None if on_map else space_figures.scatter_figure(coords, space.words, drawn, **drawing)
+
+
+def plotly_figure():
+    """The plotly figure of what is drawn, for the exports; a large map builds it only when an export asks."""
+    return figure or space_figures.scatter_figure(coords, space.words, drawn, **drawing)
+
+
 with right:
     summary = f"**Drawn: {len(drawn):,} of {count_shown:,} projected words** · the set has {len(embedding):,}. "
     if len(drawn) < count_shown:
@@ -179,7 +189,10 @@ with right:
                    f"{measured.chance:.2%}. Colour by **Trust** to see where.")
     elif count_shown > AUTO_TRUST:
         st.caption(f"**Trust:** over {AUTO_TRUST:,} words it is measured on request: colour by **Trust**.")
-    if found.params.dims == 2:
+    if on_map:
+        payload, figure_id = point_map.map_payload(coords, space.words, drawn, **drawing, file_stem=stem)
+        selection = point_map.point_map(payload, figure_id, drawn, key="space_map")
+    elif found.params.dims == 2:
         event = st.plotly_chart(figure, key="space_plot", on_select="rerun", selection_mode=("box", "lasso"), width="stretch")
         selection = space_figures.selected_rows(event)
     else:
@@ -216,14 +229,15 @@ st.subheader("Export", divider="gray")
 extra = {"row_in_set": base_rows + 1, **{name: [column[r] for r in base_rows] for name, column in app_state.set_metadata(set_key).items()},
          **({colouring.title: list(colouring.values)} if colouring.categorical else {})}
 out = st.columns(5)
-stem = f"{space.name}-{request['method']}-{coords.shape[1]}d".replace(" ", "_").replace("/", "_")
 out[0].download_button("Coordinates CSV", lambda: format_writers.write_coordinates(space.words, coords, extra), f"{stem}.csv", "text/csv", key="space_export_csv", icon=":material/download:")
 out[1].download_button("vectors.tsv", lambda: format_writers.write_projector_vectors(space.vectors.cpu().numpy()), "vectors.tsv",
                        "text/tab-separated-values", key="space_export_vectors", icon=":material/download:")
 out[2].download_button("metadata.tsv", lambda: format_writers.write_projector_metadata(space.words, extra), "metadata.tsv",
                        "text/tab-separated-values", key="space_export_metadata", icon=":material/download:")
-out[3].download_button("Figure (HTML)", lambda: figure.to_html(include_plotlyjs=True, full_html=True).encode("utf-8"), f"{stem}.html", "text/html", key="space_export_html", icon=":material/download:")
-if out[4].button("Figure (PNG)", key="space_export_png", icon=":material/image:"):
+out[3].download_button("Figure (HTML)", lambda: plotly_figure().to_html(include_plotlyjs=True, full_html=True).encode("utf-8"), f"{stem}.html", "text/html", key="space_export_html", icon=":material/download:")
+if on_map:
+    out[4].caption("The map's **PNG** button saves the view you see.")
+elif out[4].button("Figure (PNG)", key="space_export_png", icon=":material/image:"):
     try:
         st.session_state["space_png"] = (result["id"], space_figures.figure_png(figure))
     except LabError as error:
@@ -231,4 +245,5 @@ if out[4].button("Figure (PNG)", key="space_export_png", icon=":material/image:"
 png = st.session_state.get("space_png")
 if png and png[0] == result["id"]:
     out[4].download_button("Save the PNG", png[1], f"{stem}.png", "image/png", key="space_export_png_file", icon=":material/download:")
-st.caption("The chart's own toolbar (camera icon) also saves a PNG of the current view.")
+if not on_map:
+    st.caption("The chart's own toolbar (camera icon) also saves a PNG of the current view.")

@@ -289,3 +289,19 @@ def test_a_file_too_big_for_free_memory_is_refused_before_any_job(tmp_path, monk
     at.button(key="space_folder_open").click().run()
     assert any("huge.txt was not opened" in e.value and "free memory" in e.value.lower() for e in at.error)
     assert "space_folder_job" not in at.session_state and at.session_state["space_set"] == registry.GLOVE_KEY
+
+
+def test_a_large_map_goes_to_the_point_map_with_every_word():
+    from pages import _point_map as point_map
+    from tests.test_point_map import read_payload
+
+    words = point_map.POINT_MAP_FROM + 1_000
+    at = projected_glove(words)
+    assert not at.exception and not at.error
+    assert f"Drawn: {words:,} of {words:,} projected words" in summary(at)
+    assert not at.get("plotly_chart")  # the map, not plotly, draws this many
+    (element,) = at.get("bidi_component")
+    decoded = read_payload(element.proto.bytes)
+    assert decoded["header"]["n"] == words and decoded["rows"].tolist() == list(range(words))
+    assert decoded["words"][:3] == ["the", ",", "."]  # GloVe's most frequent first
+    assert any("map's **PNG** button" in c.value for c in at.caption)

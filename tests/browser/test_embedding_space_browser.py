@@ -157,3 +157,43 @@ def test_open_a_file_from_the_vectors_folder_and_project_it(page, app_url):
     wait_for_app(page)
     page.get_by_text(f"the set has {VECTORS_FOLDER_WORDS:,}").wait_for()
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_a_large_map_draws_every_word_hovers_and_selects(page, app_url):
+    from pages._point_map import POINT_MAP_FROM
+
+    words = POINT_MAP_FROM + 1_000
+    project_glove(page, app_url, words)
+    drawn = page.locator(f'.pm[data-drawn="{words}"]')
+    drawn.wait_for()
+    stage = page.locator("canvas.pm-overlay")
+    stage.scroll_into_view_if_needed()
+    area = stage.bounding_box()
+    centre = (area["x"] + area["width"] * 0.45, area["y"] + area["height"] * 0.6)
+    for dx in range(0, 200, 10):  # move along until the pointer is over a word
+        page.mouse.move(centre[0] + dx, centre[1])
+        if page.locator(".pm-tip").is_visible():
+            break
+    assert " · row " in page.locator(".pm-tip").inner_text()
+    page.get_by_role("button", name="Box select").click()
+    page.mouse.move(*centre)
+    page.mouse.down()
+    page.mouse.move(centre[0] + 120, centre[1] + 90, steps=10)
+    page.mouse.up()
+    wait_for_app(page)
+    heading = page.get_by_text("Selection ·").first
+    heading.wait_for()
+    selected = int(heading.inner_text().split("·")[1].split()[0].replace(",", ""))
+    assert 0 < selected < words and drawn.get_attribute("data-selected") == str(selected)
+    colour = page.locator('[data-testid="stSelectbox"]').filter(has_text="Colour by").locator("input")
+    colour.click()  # a new colouring of the same points keeps the selection
+    colour.press_sequentially("Search match")  # typed: with the page scrolled, the menu does not open on a click
+    colour.press("Enter")
+    wait_for_app(page)
+    page.locator(".pm-legend-title", has_text="search").wait_for()  # recoloured…
+    assert page.get_by_text(f"Selection · {selected:,} words").is_visible()  # …and still selected
+    assert drawn.get_attribute("data-selected") == str(selected)
+    stage.dblclick(position={"x": 5, "y": 5})  # double-click clears it
+    wait_for_app(page)
+    page.get_by_text("Selection ·").wait_for(state="detached")
+    assert page.locator('[data-testid="stException"]').count() == 0
