@@ -2,7 +2,8 @@
 
 The k nearest neighbours are computed exactly on the device with one matrix product per block, when
 the set is small enough (always on a GPU); this skips pynndescent's per-process numba compile and
-is exact rather than approximate. Larger sets fall back to each library's own approximate search.
+is exact rather than approximate. Above the limit UMAP and t-SNE take a faiss HNSW graph
+(`engine.neighbour_index.knn_graph`), built once per set and cached, its recall measured and stated.
 """
 
 from __future__ import annotations

@@ -10,6 +10,11 @@ exact search is measured on a seeded sample when the index is built, with `nprob
 `TARGET_RECALL`, and shown beside every answer. faiss because, measured in bench/large_vectors.py on 200,000
 rows, its IVF builds in 3.5 s on 2 cores where usearch's HNSW takes 120 s and pynndescent 63 s, and its codes
 keep memory low; their queries are all fast enough.
+
+UMAP's neighbour graph above the exact limit (`engine.exact_knn`) comes from `knn_graph`: a faiss HNSW graph
+built and queried for every row, with its recall measured the same way. HNSW there, not IVF: every row is a
+query, and on 400,000 GloVe words IVF needed nprobe 64 (4.7 min for the graph) to reach the recall HNSW gives
+in under a minute (bench/umap_large.py).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ APPROXIMATE_FROM = 1_000_000  # rows; below this an exact query takes ≤ ~150 m
 SHORTLIST = 100
 TARGET_RECALL, RECALL_K, RECALL_SAMPLE = 0.95, 10, 200
 _ADD_ROWS = 100_000
+GRAPH_LINKS, GRAPH_EF_SEARCH = 16, 32  # HNSW's M and efSearch for UMAP's graph (measured: bench/umap_large.py)
 
 
 @dataclass
@@ -91,11 +97,51 @@ def _tune(built: NeighbourIndex, unit: torch.Tensor, rng: np.random.Generator) -
     built.sample = len(sample)
 
 
-def recall_at_k(found: torch.Tensor, exact: torch.Tensor, queries: np.ndarray) -> float:
+def knn_graph(
+    matrix: np.ndarray, k: int, metric: str, *, seed: int = 0, on_progress: ProgressCallback | None = None
+) -> tuple[np.ndarray, np.ndarray, float, int]:
+    """Every row's k nearest rows, itself first, from a faiss HNSW graph.
+
+    Returns (indices (rows, k) int64, distances (rows, k) float32 — cosine: 1 − similarity, euclidean: L2 —,
+    recall@(k − 1) against exact search, and the size of the seeded sample it was measured on).
+    """
+    points = np.ascontiguousarray(matrix, dtype=np.float32)
+    rows, dim = points.shape
+    if metric == "cosine":
+        points = points / np.maximum(np.linalg.norm(points, axis=1, keepdims=True), 1e-12)
+        index = faiss.IndexHNSWFlat(dim, GRAPH_LINKS, faiss.METRIC_INNER_PRODUCT)
+    else:
+        index = faiss.IndexHNSWFlat(dim, GRAPH_LINKS)  # squared L2
+    report = on_progress or (lambda done, total, metrics: None)
+    for start in range(0, rows, _ADD_ROWS):
+        index.add(points[start : start + _ADD_ROWS])
+        report(min(start + _ADD_ROWS, rows), 2 * rows, {"stage": "building the neighbour graph"})
+    index.hnsw.efSearch = max(GRAPH_EF_SEARCH, k)
+    scores, indices = np.empty((rows, k), np.float32), np.empty((rows, k), np.int64)
+    for start in range(0, rows, _ADD_ROWS):
+        scores[start : start + _ADD_ROWS], indices[start : start + _ADD_ROWS] = index.search(points[start : start + _ADD_ROWS], k)
+        report(rows + min(start + _ADD_ROWS, rows), 2 * rows, {"stage": "querying the neighbour graph"})
+    # Itself first, as exact search and umap-learn's own graph have it: each row's others keep their order,
+    # and a row the search did not return itself for (a duplicate won its place) drops its farthest other.
+    own = np.arange(rows)
+    order = np.argsort(indices == own[:, None], axis=1, kind="stable")[:, : k - 1]  # (rows, k − 1): others first
+    others, other_scores = np.take_along_axis(indices, order, 1), np.take_along_axis(scores, order, 1)
+    distances = (1.0 - other_scores).clip(min=0.0) if metric == "cosine" else np.sqrt(other_scores.clip(min=0.0))
+    indices = np.concatenate([own[:, None], others], axis=1)
+    distances = np.concatenate([np.zeros((rows, 1), np.float32), distances], axis=1).astype(np.float32)
+    sample = np.sort(np.random.default_rng(seed).choice(rows, min(RECALL_SAMPLE, rows), replace=False))
+    everything = torch.from_numpy(points)
+    queries = everything[torch.as_tensor(sample)]
+    closeness = queries @ everything.T if metric == "cosine" else -torch.cdist(queries, everything)  # (sample, rows)
+    exact = closeness.topk(k, dim=1).indices  # (sample, k): the word itself among them
+    return indices, distances, recall_at_k(torch.from_numpy(indices[sample]), exact, sample, k - 1), len(sample)
+
+
+def recall_at_k(found: torch.Tensor, exact: torch.Tensor, queries: np.ndarray, k: int = RECALL_K) -> float:
     """Mean share of each query's exact k neighbours (the query word itself left out) that were found."""
     shares = []
     for row, (got, truth) in enumerate(zip(found.tolist(), exact.tolist())):
-        truth = [r for r in truth if r != queries[row]][:RECALL_K]
+        truth = [r for r in truth if r != queries[row]][:k]
         shares.append(len(set(truth) & set(got)) / len(truth))
     return float(np.mean(shares))
 

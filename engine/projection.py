@@ -6,8 +6,9 @@ result, so a repeat (also after a restart) is a file read. Long runs report
 `on_progress(step, total, {"phase": ...})`; raising from that callback (a cancelled job) stops them.
 
 Two speed choices for t-SNE and UMAP, both measured in bench/projection.py, live beside this module:
-exact k nearest neighbours on the device (`engine.exact_knn`), and umap-learn's numba compile paid
-once per installation rather than once per process (`engine.umap_hooks`).
+exact k nearest neighbours on the device (`engine.exact_knn`; above its limit UMAP's graph comes from a
+faiss HNSW index, `engine.neighbour_index.knn_graph`), and umap-learn's numba compile paid once per
+installation rather than once per process (`engine.umap_hooks`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from engine.device import default_device
 from engine.errors import LabError
 from engine.exact_knn import exact_knn_fits, nearest_neighbours
 from engine.jobs import ProgressCallback
+from engine.neighbour_index import GRAPH_EF_SEARCH, GRAPH_LINKS, knn_graph
 from engine.store import lab_home
 from engine.umap_hooks import EpochSink, import_umap, release_tqdm_lock, spectral_layout
 
@@ -37,6 +39,7 @@ from engine.umap_hooks import EpochSink, import_umap, release_tqdm_lock, spectra
 METHODS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
 METRICS = ("cosine", "euclidean")
 CACHE_VERSION = 1
+LARGE_EPOCHS = 50  # UMAP layout epochs above the exact-neighbour limit (see _umap)
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ class Projection:
     cached: bool = False
     explained: list[float] = field(default_factory=list)  # PCA: share of variance per axis
     axis_names: tuple[str, ...] = ()  # coordinates not made by a method here (a CSV, semantic axes) name their axes
+    note: str = ""  # what the user should know of how it was made (an approximate neighbour graph and its recall)
 
     @property
     def axis_titles(self) -> list[str]:
@@ -118,16 +122,16 @@ def project(
     key = cache_key(matrix, params)
     started = time.perf_counter()
     if use_cache and (hit := _cache_read(key, matrix.shape[0], params)) is not None:
-        coords, explained = hit
+        coords, explained, note = hit
         report(1, 1, {"phase": "loaded from cache"})
-        return Projection(coords, params, time.perf_counter() - started, cached=True, explained=explained)
+        return Projection(coords, params, time.perf_counter() - started, cached=True, explained=explained, note=note)
     runner = {"pca": _pca, "tsne": _tsne, "umap": _umap}[params.method]
-    coords, explained = runner(matrix, params, report, device or default_device())
+    coords, explained, note = runner(matrix, params, report, device or default_device())
     coords = np.ascontiguousarray(coords, dtype=np.float32)
     seconds = time.perf_counter() - started
     if use_cache:
-        _cache_write(key, coords, {"params": params.relevant(), "explained": explained, "seconds": seconds})
-    return Projection(coords, params, seconds, cached=False, explained=explained)
+        _cache_write(key, coords, {"params": params.relevant(), "explained": explained, "note": note, "seconds": seconds})
+    return Projection(coords, params, seconds, cached=False, explained=explained, note=note)
 
 
 def cached(vectors: np.ndarray | torch.Tensor, params: ProjectionParams) -> Projection | None:
@@ -137,7 +141,7 @@ def cached(vectors: np.ndarray | torch.Tensor, params: ProjectionParams) -> Proj
     hit = _cache_read(cache_key(matrix, params), matrix.shape[0], params)
     if hit is None:
         return None
-    return Projection(hit[0], params, time.perf_counter() - started, cached=True, explained=hit[1])
+    return Projection(hit[0], params, time.perf_counter() - started, cached=True, explained=hit[1], note=hit[2])
 
 
 def cache_key(matrix: np.ndarray, params: ProjectionParams) -> str:
@@ -184,7 +188,7 @@ def _pca(matrix: np.ndarray, params: ProjectionParams, report: ProgressCallback,
     total = values.clamp_min(0).sum().item()
     explained = [float(v) / total if total else 0.0 for v in values[: params.dims].tolist()]
     report(1, 1, {"phase": "PCA"})
-    return coords.cpu().numpy(), explained
+    return coords.cpu().numpy(), explained, ""
 
 
 def _tsne(matrix: np.ndarray, params: ProjectionParams, report: ProgressCallback, device: torch.device):
@@ -196,14 +200,14 @@ def _tsne(matrix: np.ndarray, params: ProjectionParams, report: ProgressCallback
     report(0, total, {"phase": "nearest neighbours"})
     k = min(len(matrix) - 1, int(3 * params.perplexity))
     threads = _threads() if len(matrix) >= 10_000 else 1  # below that, thread start-up costs more than it saves
+    note = ""
     if exact_knn_fits(len(matrix), device):
         indices, distances = nearest_neighbours(matrix, k + 1, params.metric, device)
-        knn = nearest_neighbors.PrecomputedNeighbors(indices[:, 1:], distances[:, 1:].astype(np.float64))
-        affinities = affinity.PerplexityBasedNN(knn_index=knn, perplexity=params.perplexity, n_jobs=threads)
     else:
-        affinities = affinity.PerplexityBasedNN(
-            matrix, perplexity=params.perplexity, metric=params.metric, n_jobs=threads, random_state=params.seed
-        )
+        indices, distances, recall, sample = _approximate_graph(matrix, k + 1, params, lambda phase: report(0, total, {"phase": phase}))
+        note = _graph_note(k, recall, sample)
+    knn = nearest_neighbors.PrecomputedNeighbors(indices[:, 1:], distances[:, 1:].astype(np.float64))
+    affinities = affinity.PerplexityBasedNN(knn_index=knn, perplexity=params.perplexity, n_jobs=threads)
     report(1, total, {"phase": "affinities"})
     start = initialization.pca(matrix, n_components=params.dims, random_state=params.seed)
 
@@ -219,28 +223,40 @@ def _tsne(matrix: np.ndarray, params: ProjectionParams, report: ProgressCallback
     embedding = embedding.optimize(early, exaggeration=12, momentum=0.5, callbacks=progress(0, "early exaggeration"),
                                    callbacks_every_iters=25)
     embedding = embedding.optimize(late, momentum=0.8, callbacks=progress(early, "optimising"), callbacks_every_iters=25)
-    return np.asarray(embedding), []
+    return np.asarray(embedding), [], note
 
 
 def _umap(matrix: np.ndarray, params: ProjectionParams, report: ProgressCallback, device: torch.device):
-    """umap-learn with exact neighbours from the device (when they fit) and per-epoch progress."""
+    """umap-learn with the lab's neighbour graph and spectral start, and per-epoch progress.
+
+    Up to the exact limit (`engine.exact_knn`) the graph is exact, the layout seeded and single-threaded (umap-learn's
+    rule for reproducibility), 200 epochs (umap-learn's own default). Above it — 400,000 GloVe words, say — the
+    graph is faiss HNSW's (recall measured and stated), and the layout runs on every core for `LARGE_EPOCHS`
+    epochs: umap-learn's 200 took 406 s of layout alone at 400,000 words here; bench/umap_large.py measures what
+    the fewer epochs keep. Such a run is not bit-reproducible (neither the graph's parallel build nor the parallel
+    layout is); the cache keeps its result.
+    """
     umap = import_umap()
     n = len(matrix)
-    epochs = 200 if n > 10_000 else 500  # umap-learn's own default, made explicit so progress has a total
+    exact = exact_knn_fits(n, device)
+    epochs = (200 if n > 10_000 else 500) if exact else LARGE_EPOCHS  # explicit, so progress has a total
     total = epochs + 2
+    note = ""
     report(0, total, {"phase": "nearest neighbours"})
-    knn, init = (None, None, None), "spectral"
-    if exact_knn_fits(n, device) and n > params.n_neighbors:
+    if exact:
         indices, distances = nearest_neighbours(matrix, params.n_neighbors, params.metric, device)
-        knn = (indices.astype(np.int32), distances, None)
-    phase = "fuzzy graph and spectral layout" if knn[0] is not None else "approximate neighbours, graph and layout"
-    report(1, total, {"phase": phase})
-    if knn[0] is not None:
-        init = _spectral_init(matrix, knn[0], knn[1], params)
+    else:
+        indices, distances, recall, sample = _approximate_graph(matrix, params.n_neighbors, params,
+                                                                lambda phase: report(0, total, {"phase": phase}))
+        note = _graph_note(params.n_neighbors - 1, recall, sample) + f" {epochs} layout epochs on {_threads()} threads."
+    report(1, total, {"phase": "fuzzy graph and spectral layout"})
+    knn = (indices.astype(np.int32), distances, None)
+    init = _spectral_init(matrix, knn[0], knn[1], params)
     sink = EpochSink(report, 2, total)
     model = umap.UMAP(
         n_components=params.dims, n_neighbors=params.n_neighbors, min_dist=params.min_dist, metric=params.metric,
-        random_state=params.seed, n_jobs=1, n_epochs=epochs, precomputed_knn=knn, init=init,
+        random_state=params.seed if exact else None, n_jobs=1 if exact else _threads(), n_epochs=epochs,
+        precomputed_knn=knn, init=init,
         tqdm_kwds={"disable": False, "file": sink, "bar_format": "{n}/{total}", "mininterval": 0.2},
     )
     try:
@@ -251,7 +267,38 @@ def _umap(matrix: np.ndarray, params: ProjectionParams, report: ProgressCallback
         if sink.interrupted:
             release_tqdm_lock()
     report(total, total, {"phase": "done"})
-    return coords, []
+    return coords, [], note
+
+
+def _approximate_graph(matrix: np.ndarray, k: int, params: ProjectionParams, say) -> tuple[np.ndarray, np.ndarray, float, int]:
+    """`knn_graph`'s k neighbours for these vectors, built once and kept in the cache (a new min_dist or seed reuses them)."""
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(json.dumps([CACHE_VERSION, matrix.shape, "hnsw", GRAPH_LINKS, GRAPH_EF_SEARCH, k, params.metric,
+                              version("faiss-cpu")]).encode())
+    digest.update(memoryview(np.ascontiguousarray(matrix, dtype=np.float32)).cast("B"))
+    path = cache_dir() / f"{digest.hexdigest()}.graph.npz"
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            indices, distances = stored["indices"], stored["distances"]
+            if indices.shape == distances.shape == (len(matrix), k):
+                say("neighbour graph from the cache")
+                return indices, distances, float(stored["recall"]), int(stored["sample"])
+    except (OSError, ValueError, KeyError):
+        pass  # none yet, or damaged: build it
+    built = knn_graph(matrix, k, params.metric, seed=params.seed,
+                      on_progress=lambda done, of, metrics: say(f"{metrics['stage']}: {done / of:.0%}"))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{uuid.uuid4().hex[:8]}.{path.name}")
+        np.savez(temporary, indices=built[0], distances=built[1], recall=built[2], sample=built[3])
+        os.replace(temporary, path)
+    except OSError:
+        pass  # a full or read-only disk costs only the cache
+    return built
+
+
+def _graph_note(k: int, recall: float, sample: int) -> str:
+    return f"Approximate neighbour graph (faiss HNSW): recall@{k} {recall:.2f} against exact search on {sample} sampled words."
 
 
 def _spectral_init(matrix: np.ndarray, indices: np.ndarray, distances: np.ndarray, params: ProjectionParams):
@@ -297,7 +344,7 @@ def _threads() -> int:
     return max(1, min(os.cpu_count() or 1, torch.get_num_threads()))
 
 
-def _cache_read(key: str, rows: int, params: ProjectionParams) -> tuple[np.ndarray, list[float]] | None:
+def _cache_read(key: str, rows: int, params: ProjectionParams) -> tuple[np.ndarray, list[float], str] | None:
     folder = cache_dir()
     try:
         coords = np.load(folder / f"{key}.npy", allow_pickle=False)
@@ -306,7 +353,7 @@ def _cache_read(key: str, rows: int, params: ProjectionParams) -> tuple[np.ndarr
         return None
     if coords.shape != (rows, params.dims) or coords.dtype != np.float32 or not np.isfinite(coords).all():
         return None  # a damaged or foreign file: recompute rather than trust it
-    return coords, [float(v) for v in meta.get("explained", [])]
+    return coords, [float(v) for v in meta.get("explained", [])], str(meta.get("note", ""))
 
 
 def _cache_write(key: str, coords: np.ndarray, meta: dict[str, Any]) -> None:

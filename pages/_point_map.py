@@ -24,6 +24,7 @@ import numpy as np
 import plotly.colors
 import streamlit as st
 
+from engine.errors import LabError
 from pages import _space_figures as space_figures
 
 POINT_MAP_FROM = 50_000  # 2D maps of more points than this are drawn here; plotly draws fewer (labels, rich hover)
@@ -102,8 +103,8 @@ def map_payload(
     flags[np.isin(rows, labelled)] |= LABEL
     encoded = [str(words[r]).encode("utf-8") for r in rows]
     ends = np.cumsum([len(w) for w in encoded], dtype=np.uint64)
-    if len(ends) and ends[-1] >= 2**32:
-        raise ValueError("the words of this map exceed 4 GB")
+    if len(ends) and ends[-1] >= 2**32:  # the offsets travel as uint32
+        raise LabError(f"the words of these {len(rows):,} points take {int(ends[-1]) / 1e9:.1f} GB; draw fewer words.")
     marks = [(f"search matches ({int(highlight[rows].sum()):,})", space_figures.HIGHLIGHT_COLOUR)] if highlight[rows].any() else []
     marks += [(f"neighbours ({int(focus[rows].sum()):,})", space_figures.FOCUS_COLOUR)] if focus[rows].any() else []
     link_lines = []
@@ -130,7 +131,7 @@ def map_payload(
 def point_map(payload: bytes, figure_id: str, rows: np.ndarray, *, key: str) -> np.ndarray:
     """Draw the map; the projected rows the user selected in it (box or lasso), or none."""
     result = _renderer()(data=payload, key=key, default={"selection": None}, on_selection_change=lambda: None, height="content")
-    return selected_rows(result.get("selection") if hasattr(result, "get") else None, figure_id, rows)
+    return selected_rows(result.get("selection"), figure_id, rows)
 
 
 def selected_rows(selection: dict | None, figure_id: str, rows: np.ndarray) -> np.ndarray:

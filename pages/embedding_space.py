@@ -180,7 +180,7 @@ with right:
     how = "loaded from the cache" if found.cached else f"computed in {found.seconds:.1f} s"
     if request["rows"] is not None:
         summary += f"Isolated {st.session_state.get('space_subset', (None, 'words'))[1]}: {count_shown:,} words re-projected on their own. "
-    st.caption(summary + (result["note"] or f"{found.params.describe()}, {how}.") + (f" **Search:** {int(matches.sum()):,} matches ({int(matches[drawn].sum()):,} drawn)." if query.strip() else ""))
+    st.caption(summary + (result["note"] or f"{found.params.describe()}, {how}.") + (f" {found.note}" if found.note else "") + (f" **Search:** {int(matches.sum()):,} matches ({int(matches[drawn].sum()):,} drawn)." if query.strip() else ""))
     if measured is not None:
         over = "" if measured.sampled == count_shown else f" ± {measured.error:.3f} (a sample of {measured.sampled:,} words)"
         st.caption(f"**Trust:** trustworthiness {measured.trustworthiness:.3f}{over} (1 = nothing drawn near that is far in "
@@ -190,8 +190,13 @@ with right:
     elif count_shown > AUTO_TRUST:
         st.caption(f"**Trust:** over {AUTO_TRUST:,} words it is measured on request: colour by **Trust**.")
     if on_map:
-        payload, figure_id = point_map.map_payload(coords, space.words, drawn, **drawing, file_stem=stem)
-        selection = point_map.point_map(payload, figure_id, drawn, key="space_map")
+        try:
+            payload, figure_id = point_map.map_payload(coords, space.words, drawn, **drawing, file_stem=stem)
+        except LabError as error:
+            st.error(str(error), icon=":material/error:")
+            selection = np.array([], dtype=np.int64)
+        else:
+            selection = point_map.point_map(payload, figure_id, drawn, key="space_map")
     elif found.params.dims == 2:
         event = st.plotly_chart(figure, key="space_plot", on_select="rerun", selection_mode=("box", "lasso"), width="stretch")
         selection = space_figures.selected_rows(event)

@@ -60,3 +60,29 @@ def test_a_set_of_millions_gets_its_index_when_read_and_keeps_it_in_the_cache(tm
     approximate = [w for w, _ in opened.nearest("w42", k=9)]
     assert len(set(approximate) & {w for w, _ in exact.nearest("w42", k=9)}) >= 8
     assert opened.head(100).neighbour_index is None  # a slice is small: exact again
+
+
+@pytest.mark.parametrize("metric", ["cosine", "euclidean"])
+def test_the_umap_graph_puts_each_row_first_gives_true_distances_and_states_its_recall(metric):
+    rng = np.random.default_rng(3)
+    points = rng.normal(size=(1_500, 16)).astype(np.float32)
+    points[10:20] = points[10]  # ten identical rows: the worst case for "itself first"
+    indices, distances, recall, sample = neighbour_index.knn_graph(points, 8, metric, seed=0)
+    rows = np.arange(len(points))
+    assert (indices[:, 0] == rows).all() and (distances[:, 0] == 0).all()
+    assert all(len(set(row)) == 8 for row in indices.tolist())  # no row listed twice
+    unit = points / np.linalg.norm(points, axis=1, keepdims=True)
+    if metric == "cosine":  # each distance is the metric's own for the pair returned
+        expected = 1 - np.einsum("nd,nkd->nk", unit, unit[indices])
+    else:
+        expected = np.linalg.norm(points[:, None] - points[indices], axis=2)
+    np.testing.assert_allclose(distances, expected, atol=1e-4)
+    for row in range(10, 20):  # a duplicate finds the others at distance 0 (seven of its nine twins fit)
+        assert set(indices[row, 1:]) <= set(range(10, 20)) and (distances[row, 1:] < 1e-5).all()
+    full = 1 - unit @ unit.T if metric == "cosine" else np.linalg.norm(points[:, None] - points[None], axis=2)
+    np.fill_diagonal(full, -1.0)
+    truth = np.argsort(full, axis=1, kind="stable")[:, 1:8]
+    everywhere = np.mean([len(set(t) & set(f)) / 7 for t, f in zip(truth.tolist(), indices[:, 1:].tolist())])
+    assert sample == neighbour_index.RECALL_SAMPLE
+    assert abs(recall - everywhere) < 0.05  # the sampled figure stands for the whole graph
+    assert recall >= 0.9

@@ -6,6 +6,7 @@ import threading
 
 import numpy as np
 import pytest
+import torch
 from sklearn.decomposition import PCA
 
 from engine import exact_knn, projection, umap_hooks
@@ -214,3 +215,41 @@ def test_a_disconnected_graph_leaves_the_spectral_start_to_umap_learn():
 
     graph = block_diag([_ring(50), _ring(50)]).tocsr()
     assert umap_hooks.spectral_layout(graph, 2) is None
+
+
+def test_umap_above_the_exact_limit_uses_the_approximate_graph_says_so_and_keeps_the_note(blobs, monkeypatch):
+    monkeypatch.setitem(exact_knn.EXACT_KNN_MAX, "cpu", 100)  # the 180 blobs count as a large set
+    params = ProjectionParams("umap", n_neighbors=10, seed=3)
+    result = projection.project(blobs, params, device=torch.device("cpu"))
+    assert result.note.startswith("Approximate neighbour graph (faiss HNSW): recall@9 ")
+    assert f"{projection.LARGE_EPOCHS} layout epochs" in result.note
+    distances = np.linalg.norm(result.coords[:, None] - result.coords[None], axis=2)
+    np.fill_diagonal(distances, np.inf)
+    labels = np.repeat(np.arange(3), 60)
+    assert (labels[distances.argmin(axis=1)] == labels).mean() > 0.95  # clusters still kept apart
+    again = projection.cached(blobs, params)
+    assert again is not None and again.note == result.note  # the cache remembers how it was made
+
+
+def test_the_approximate_graph_is_built_once_and_a_damaged_one_rebuilt(blobs, monkeypatch):
+    monkeypatch.setitem(exact_knn.EXACT_KNN_MAX, "cpu", 100)
+    builds = []
+    real = projection.knn_graph
+    monkeypatch.setattr(projection, "knn_graph", lambda *args, **kwargs: builds.append(1) or real(*args, **kwargs))
+    first = projection.project(blobs, ProjectionParams("umap", n_neighbors=10, min_dist=0.1), use_cache=False)
+    second = projection.project(blobs, ProjectionParams("umap", n_neighbors=10, min_dist=0.5), use_cache=False)
+    assert len(builds) == 1 and first.note == second.note  # a new min_dist reuses the graph and its measured recall
+    (stored,) = projection.cache_dir().glob("*.graph.npz")
+    stored.write_bytes(b"not an npz file")
+    projection.project(blobs, ProjectionParams("umap", n_neighbors=10, min_dist=0.3), use_cache=False)
+    assert len(builds) == 2  # a damaged graph is rebuilt, not trusted
+
+
+def test_tsne_above_the_exact_limit_uses_the_approximate_graph_too(blobs, monkeypatch):
+    monkeypatch.setitem(exact_knn.EXACT_KNN_MAX, "cpu", 100)
+    result = projection.project(blobs, ProjectionParams("tsne", perplexity=10.0, seed=2), use_cache=False)
+    assert result.note.startswith("Approximate neighbour graph (faiss HNSW): recall@30 ")
+    distances = np.linalg.norm(result.coords[:, None] - result.coords[None], axis=2)
+    np.fill_diagonal(distances, np.inf)
+    labels = np.repeat(np.arange(3), 60)
+    assert (labels[distances.argmin(axis=1)] == labels).mean() > 0.95
