@@ -210,7 +210,7 @@ export default function (component) {
     gl.uniform2f(shaders.where.u_scale, sx, sy);
     gl.uniform2f(shaders.where.u_offset, -1 - view.x0 * sx, -1 - view.y0 * sy);
     const size = header.point_size;
-    drawLayer(base, size, selection || dimBase ? 0.25 : 0.7);
+    drawLayer(base, size, selection || dimBase ? 0.35 : 0.7);
     drawLayer(selectionLayer, size + 1, 0.95);
     drawLayer(matchLayer, size * 2.2, 1.0);
     drawLayer(focusLayer, size * 2.6, 1.0);
