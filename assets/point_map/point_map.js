@@ -58,6 +58,15 @@ function rgb(hex) {
   return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
 }
 
+// The app theme's colours (Streamlit sets them as --st-* properties on the component): any CSS colour, read back
+// as "#rrggbb" through a 2D context, with a light default.
+function themeColour(element, name, fallback) {
+  const context = document.createElement("canvas").getContext("2d");
+  context.fillStyle = fallback;
+  context.fillStyle = getComputedStyle(element).getPropertyValue(name).trim() || fallback;
+  return context.fillStyle.startsWith("#") ? context.fillStyle : fallback;
+}
+
 // A uniform grid over the data's bounding box, points bucketed by cell (counting sort): hover looks at the
 // few cells around the pointer instead of every point.
 function buildGrid(points, box) {
@@ -114,7 +123,12 @@ export default function (component) {
   root.querySelector(".pm-x").textContent = header.axis_titles[0];
   root.querySelector(".pm-y").textContent = header.axis_titles[1];
   stage.style.height = `${header.height}px`;
-  drawLegend(root.querySelector(".pm-legend"), header);
+  const background = themeColour(root, "--st-background-color", "#ffffff");
+  const ink = themeColour(root, "--st-text-color", "#1f2333");
+  const [br, bg, bb] = rgb(background);
+  const dark = 0.2126 * br + 0.7152 * bg + 0.0722 * bb < 128;
+  const focusColour = dark ? ink : header.focus; // a word and its neighbours: black on light, the text colour on dark
+  drawLegend(root.querySelector(".pm-legend"), header, focusColour);
 
   const gl = glCanvas.getContext("webgl", { antialias: false, preserveDrawingBuffer: true });
   if (!gl) {
@@ -167,7 +181,7 @@ export default function (component) {
   const matches = flagged(1), focus = flagged(2), labelled = flagged(4);
   const base = layer(null);
   const matchLayer = matches.length ? layer(matches, [...rgb(header.highlight).map((v) => v / 255), 1]) : null;
-  const focusLayer = focus.length ? layer(focus, [...rgb(header.focus).map((v) => v / 255), 1]) : null;
+  const focusLayer = focus.length ? layer(focus, [...rgb(focusColour).map((v) => v / 255), 1]) : null;
   const dimBase = matches.length > 0 || focus.length > 0;
   let selection = kept ? kept.selection : null; // Int32Array of point positions
   let selectionLayer = selection ? layer(selection) : null;
@@ -201,7 +215,7 @@ export default function (component) {
   function render() {
     frame = 0;
     gl.viewport(0, 0, glCanvas.width, glCanvas.height);
-    gl.clearColor(1, 1, 1, 1);
+    gl.clearColor(br / 255, bg / 255, bb / 255, 1);
     gl.clear(gl.COLOR_BUFFER_BIT);
     gl.enable(gl.BLEND);
     gl.blendFunc(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA);
@@ -237,7 +251,7 @@ export default function (component) {
     ctx.setLineDash([]);
     ctx.font = "11px sans-serif";
     ctx.textAlign = "center";
-    ctx.fillStyle = "#1F2333";
+    ctx.fillStyle = ink;
     for (const [i, word] of labels) {
       const [px, py] = pixel(points.x[i], points.y[i]);
       if (px >= 0 && px <= width && py >= 0 && py <= height) ctx.fillText(word, px, py - 6);
@@ -246,16 +260,18 @@ export default function (component) {
     for (const [name, gx, gy] of header.group_labels) {
       const [px, py] = pixel(gx, gy);
       const w = ctx.measureText(name).width + 8;
-      ctx.fillStyle = "rgba(255,255,255,0.85)";
+      ctx.globalAlpha = 0.85;
+      ctx.fillStyle = background;
       ctx.fillRect(px - w / 2, py - 10, w, 18);
+      ctx.globalAlpha = 1;
       ctx.strokeStyle = "#9AA0B4"; ctx.lineWidth = 1;
       ctx.strokeRect(px - w / 2, py - 10, w, 18);
-      ctx.fillStyle = "#1F2333";
+      ctx.fillStyle = ink;
       ctx.fillText(name, px, py + 3);
     }
     if (hovered >= 0) {
       const [px, py] = pixel(points.x[hovered], points.y[hovered]);
-      ctx.strokeStyle = "#111"; ctx.lineWidth = 1.5;
+      ctx.strokeStyle = ink; ctx.lineWidth = 1.5;
       ctx.beginPath(); ctx.arc(px, py, 6, 0, 2 * Math.PI); ctx.stroke();
     }
     if (drag && drag.mode !== "pan") {
@@ -447,7 +463,15 @@ export default function (component) {
   };
 }
 
-function drawLegend(element, header) {
+function drawLegend(element, header, focusColour) {
+  const item = (name, colour) => {
+    const entry = document.createElement("span");
+    entry.className = "pm-legend-item";
+    const swatch = document.createElement("i");
+    swatch.style.background = colour;
+    entry.append(swatch, name);
+    return entry;
+  };
   element.textContent = "";
   const legend = header.legend;
   const title = document.createElement("span");
@@ -455,14 +479,7 @@ function drawLegend(element, header) {
   title.textContent = legend.title;
   element.append(title);
   if (legend.kind === "categories") {
-    for (const [name, colour] of legend.items) {
-      const item = document.createElement("span");
-      item.className = "pm-legend-item";
-      const swatch = document.createElement("i");
-      swatch.style.background = colour;
-      item.append(swatch, name);
-      element.append(item);
-    }
+    element.append(...legend.items.map(([name, colour]) => item(name, colour)));
   } else {
     const bar = document.createElement("span");
     bar.className = "pm-scale";
@@ -471,12 +488,5 @@ function drawLegend(element, header) {
     low.textContent = legend.low; high.textContent = legend.high;
     element.append(low, bar, high);
   }
-  for (const [name, colour] of legend.marks) {
-    const item = document.createElement("span");
-    item.className = "pm-legend-item";
-    const swatch = document.createElement("i");
-    swatch.style.background = colour;
-    item.append(swatch, name);
-    element.append(item);
-  }
+  element.append(...legend.marks.map(([name, colour]) => item(name, colour === header.focus ? focusColour : colour)));
 }
