@@ -196,4 +196,8 @@ def test_a_large_map_draws_every_word_hovers_and_selects(page, app_url):
     stage.dblclick(position={"x": 5, "y": 5})  # double-click clears it
     wait_for_app(page)
     page.get_by_text("Selection ·").wait_for(state="detached")
+    with page.expect_download() as download:  # the map's own PNG of the view
+        page.get_by_role("button", name="PNG", exact=True).click()
+    picture = download.value.path().read_bytes()
+    assert picture.startswith(b"\x89PNG") and len(picture) > 20_000 and download.value.suggested_filename.endswith(".png")
     assert page.locator('[data-testid="stException"]').count() == 0
