@@ -11,7 +11,7 @@ exact search is measured on a seeded sample when the index is built, with `nprob
 rows, its IVF builds in 3.5 s on 2 cores where usearch's HNSW takes 120 s and pynndescent 63 s, and its codes
 keep memory low; their queries are all fast enough.
 
-UMAP's neighbour graph above the exact limit (`engine.exact_knn`) comes from `knn_graph`: a faiss HNSW graph
+UMAP's and t-SNE's neighbour graph above the exact limit (`engine.exact_knn`) comes from `knn_graph`: a faiss HNSW graph
 built and queried for every row, with its recall measured the same way. HNSW there, not IVF: every row is a
 query, and on 400,000 GloVe words IVF needed nprobe 64 (4.7 min for the graph) to reach the recall HNSW gives
 in under a minute (bench/umap_large.py).

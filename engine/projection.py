@@ -6,9 +6,9 @@ result, so a repeat (also after a restart) is a file read. Long runs report
 `on_progress(step, total, {"phase": ...})`; raising from that callback (a cancelled job) stops them.
 
 Two speed choices for t-SNE and UMAP, both measured in bench/projection.py, live beside this module:
-exact k nearest neighbours on the device (`engine.exact_knn`; above its limit UMAP's graph comes from a
-faiss HNSW index, `engine.neighbour_index.knn_graph`), and umap-learn's numba compile paid once per
-installation rather than once per process (`engine.umap_hooks`).
+exact k nearest neighbours on the device (`engine.exact_knn`; above its limit both take a faiss HNSW graph,
+`engine.neighbour_index.knn_graph`, built once per set and cached here), and umap-learn's numba compile paid
+once per installation rather than once per process (`engine.umap_hooks`).
 """
 
 from __future__ import annotations
