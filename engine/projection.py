@@ -53,6 +53,7 @@ class ProjectionParams:
     min_dist: float = 0.1  # UMAP
     metric: str = "cosine"  # t-SNE and UMAP
     seed: int = 0  # t-SNE and UMAP
+    epochs: int = 0  # UMAP's layout epochs; 0: the lab's choice (see _umap)
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -69,6 +70,8 @@ class ProjectionParams:
             raise LabError(f"metric must be one of {', '.join(METRICS)}; got {self.metric!r}.")
         if not 0 <= self.seed < 2**31:
             raise LabError(f"seed must be a whole number from 0 to {2**31 - 1:,}; got {self.seed}.")
+        if self.epochs and not 10 <= self.epochs <= 1_000:
+            raise LabError(f"UMAP's layout epochs must be between 10 and 1,000 (or 0 for the lab's choice); got {self.epochs}.")
 
     def relevant(self) -> dict[str, Any]:
         """Only the parameters that change this method's result (the cache key and labels use these)."""
@@ -77,6 +80,7 @@ class ProjectionParams:
             chosen |= {"perplexity": float(self.perplexity), "metric": self.metric, "seed": self.seed}
         elif self.method == "umap":
             chosen |= {"n_neighbors": self.n_neighbors, "min_dist": float(self.min_dist), "metric": self.metric, "seed": self.seed}
+            chosen |= {"epochs": self.epochs} if self.epochs else {}  # the lab's choice keeps the keys it always had
         return chosen
 
     def describe(self) -> str:
@@ -239,7 +243,7 @@ def _umap(matrix: np.ndarray, params: ProjectionParams, report: ProgressCallback
     umap = import_umap()
     n = len(matrix)
     exact = exact_knn_fits(n, device)
-    epochs = (200 if n > 10_000 else 500) if exact else LARGE_EPOCHS  # explicit, so progress has a total
+    epochs = params.epochs or ((200 if n > 10_000 else 500) if exact else LARGE_EPOCHS)  # explicit: progress has a total
     total = epochs + 2
     note = ""
     report(0, total, {"phase": "nearest neighbours"})

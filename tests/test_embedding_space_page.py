@@ -149,6 +149,28 @@ def test_umap_runs_as_a_background_job_and_lands_in_the_cache(small_set):
     assert any(projection.cache_dir().glob("*.npy"))
 
 
+def test_umap_above_the_exact_limit_takes_the_chosen_epochs_and_names_its_approximate_graph(small_set, monkeypatch):
+    from engine import exact_knn
+
+    monkeypatch.setitem(exact_knn.EXACT_KNN_MAX, "cpu", 10)  # the 40-word set counts as a large one
+    at = open_page()
+    at.selectbox(key="space_set").set_value(small_set)
+    at.run()
+    at.radio(key="space_method").set_value("umap")
+    at.run()
+    assert at.selectbox(key="space_umap_epochs").value == 0  # "auto" until the user chooses
+    at.selectbox(key="space_umap_epochs").set_value(100)
+    at.slider(key="space_n_neighbors").set_value(5)
+    at.button(key="space_project").click()
+    at.run()
+    deadline = time.monotonic() + 120
+    while not summary(at) and time.monotonic() < deadline:
+        time.sleep(0.5)
+        at.run()
+    assert "epochs 100" in summary(at)
+    assert "Approximate neighbour graph (faiss HNSW): recall@4 " in summary(at) and "100 layout epochs" in summary(at)
+
+
 def test_rename_and_delete_an_uploaded_set(small_set):
     at = open_page()
     at.selectbox(key="space_manage_set").set_value(small_set)

@@ -253,3 +253,14 @@ def test_tsne_above_the_exact_limit_uses_the_approximate_graph_too(blobs, monkey
     np.fill_diagonal(distances, np.inf)
     labels = np.repeat(np.arange(3), 60)
     assert (labels[distances.argmin(axis=1)] == labels).mean() > 0.95
+
+
+def test_chosen_umap_epochs_are_validated_run_and_only_then_part_of_the_key(blobs):
+    with pytest.raises(LabError, match="layout epochs"):
+        ProjectionParams("umap", epochs=5)
+    assert "epochs" not in ProjectionParams("umap").relevant()  # the lab's choice: the keys cached results always had
+    assert ProjectionParams("umap", epochs=30).relevant()["epochs"] == 30
+    reports = []
+    projection.project(blobs, ProjectionParams("umap", n_neighbors=8, epochs=30), use_cache=False,
+                       on_progress=lambda step, total, metrics: reports.append(total))
+    assert reports[-1] == 32  # 30 epochs and the two set-up steps
