@@ -132,12 +132,16 @@ def test_an_uploaded_set_projects_in_3d_and_colours_by_metadata(small_set):
     assert not at.exception and not at.error
 
 
-def test_umap_runs_as_a_background_job_and_lands_in_the_cache(small_set):
+def umap_of(set_key: str, epochs: int | None = None) -> AppTest:
+    """The page after a UMAP (n_neighbors 5) of `set_key` ran as a background job, with `epochs` chosen if given."""
     at = open_page()
-    at.selectbox(key="space_set").set_value(small_set)
+    at.selectbox(key="space_set").set_value(set_key)
     at.run()
     at.radio(key="space_method").set_value("umap")
     at.run()
+    assert at.selectbox(key="space_umap_epochs").value == 0  # "auto" until the user chooses
+    if epochs is not None:
+        at.selectbox(key="space_umap_epochs").set_value(epochs)
     at.slider(key="space_n_neighbors").set_value(5)
     at.button(key="space_project").click()
     at.run()
@@ -145,7 +149,13 @@ def test_umap_runs_as_a_background_job_and_lands_in_the_cache(small_set):
     while not summary(at) and time.monotonic() < deadline:
         time.sleep(0.5)
         at.run()
+    return at
+
+
+def test_umap_runs_as_a_background_job_and_lands_in_the_cache(small_set):
+    at = umap_of(small_set)
     assert "Drawn: 40 of 40" in summary(at) and "UMAP 2D" in summary(at)
+    assert "Approximate neighbour graph" not in summary(at)  # 40 words: exact neighbours
     assert any(projection.cache_dir().glob("*.npy"))
 
 
@@ -153,20 +163,7 @@ def test_umap_above_the_exact_limit_takes_the_chosen_epochs_and_names_its_approx
     from engine import exact_knn
 
     monkeypatch.setitem(exact_knn.EXACT_KNN_MAX, "cpu", 10)  # the 40-word set counts as a large one
-    at = open_page()
-    at.selectbox(key="space_set").set_value(small_set)
-    at.run()
-    at.radio(key="space_method").set_value("umap")
-    at.run()
-    assert at.selectbox(key="space_umap_epochs").value == 0  # "auto" until the user chooses
-    at.selectbox(key="space_umap_epochs").set_value(100)
-    at.slider(key="space_n_neighbors").set_value(5)
-    at.button(key="space_project").click()
-    at.run()
-    deadline = time.monotonic() + 120
-    while not summary(at) and time.monotonic() < deadline:
-        time.sleep(0.5)
-        at.run()
+    at = umap_of(small_set, epochs=100)
     assert "epochs 100" in summary(at)
     assert "Approximate neighbour graph (faiss HNSW): recall@4 " in summary(at) and "100 layout epochs" in summary(at)
 
