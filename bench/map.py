@@ -35,7 +35,6 @@ from engine.projection import ProjectionParams, project  # noqa: E402
 from engine.sources import load_glove  # noqa: E402
 from pages import _point_map as point_map  # noqa: E402
 from pages import _space_figures as space_figures  # noqa: E402
-from pages._point_map import POINT_MAP_FROM  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_for_app  # noqa: E402
 
 TARGET_S, TARGET_WORDS = 5.0, 400_000
@@ -93,7 +92,7 @@ def page_times(url: str, browser, counts: list[int]) -> dict[int, tuple[float, f
             started = time.perf_counter()
             tab.get_by_role("button", name="Project", exact=True).click()
             drawn = min(count, MAX_DRAWN[2])
-            if drawn > POINT_MAP_FROM:  # the lab's point map marks itself drawn after its WebGL call
+            if drawn > point_map.POINT_MAP_FROM:  # the lab's point map marks itself drawn after its WebGL call
                 tab.locator(f'.pm[data-drawn="{drawn}"]').wait_for()
             else:
                 tab.wait_for_function(DRAWN_JS, arg=drawn, polling=50)
@@ -132,7 +131,7 @@ def main() -> int:
         share = server_share(count)
         print(f"server share, {count:,} words: PCA {share['pca']:.2f} s; plotly figure {share['figure']:.2f} s + JSON "
               f"{share['json']:.2f} s, {share['mb']:.1f} MB; point-map payload {share['map']:.2f} s, {share['map_mb']:.1f} MB "
-              f"({'drawn by the point map' if count > POINT_MAP_FROM else 'drawn by plotly'})")
+              f"({'drawn by the point map' if count > point_map.POINT_MAP_FROM else 'drawn by plotly'})")
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         with streamlit_server(Path(folder) / "home", Path(folder) / "streamlit.log") as url:

@@ -63,16 +63,15 @@ def folder_sets() -> list[SetInfo]:
     if folder is None:
         return []
     infos = []
-    for source in vector_cache.cached_sources():  # the cache's own list: no walk of the folder on every page run
+    for source, entry in vector_cache.cached_sources():  # the cache's own list: no walk of the folder on every page run
         if not source.is_relative_to(folder):
             continue
         name = source.relative_to(folder).as_posix()
         try:
-            entry = vector_cache.cached(vector_folder.resolve(folder, name))
+            vector_folder.resolve(folder, name)  # still inside the folder, through no symlink out of it
         except LabError:
             continue
-        if entry is not None:
-            infos.append(SetInfo(folder_key(name), name, "vectors folder", entry.rows, entry.dim))
+        infos.append(SetInfo(folder_key(name), name, "vectors folder", entry.rows, entry.dim))
     return infos
 
 

@@ -58,7 +58,28 @@ def cache_root() -> Path:
 
 def cached(path: Path) -> CachedFile | None:
     """The cache entry for this exact file (same path, size and modification time), or None."""
-    folder = cache_root() / _key(path)
+    return _entry(cache_root() / _key(path))
+
+
+def cached_sources() -> list[tuple[Path, CachedFile]]:
+    """The files with a current cache entry, and the entry (an entry whose file changed since is left out), by name.
+
+    Read from the cache's manifests, so listing the sets already read never walks the vectors folder.
+    """
+    found = []
+    for manifest in cache_root().glob("*/manifest.json"):
+        entry = _entry(manifest.parent)
+        try:
+            source = Path(json.loads(manifest.read_text(encoding="utf-8"))["source"])
+        except (OSError, json.JSONDecodeError, KeyError):
+            continue
+        if entry is not None and source.is_file() and _key(source) == manifest.parent.name:
+            found.append((source, entry))
+    return sorted(found, key=lambda pair: pair[0])
+
+
+def _entry(folder: Path) -> CachedFile | None:
+    """The entry a cache folder's manifest describes, or None (missing, damaged or of another cache version)."""
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
@@ -66,22 +87,6 @@ def cached(path: Path) -> CachedFile | None:
     if manifest.get("version") != CACHE_VERSION:
         return None
     return CachedFile(folder, int(manifest["rows"]), int(manifest["dim"]), manifest["format"], float(manifest["seconds"]))
-
-
-def cached_sources() -> list[Path]:
-    """The files with a current cache entry (an entry whose file changed since is left out), in name order.
-
-    Read from the cache's manifests, so listing the sets already read never walks the vectors folder.
-    """
-    sources = []
-    for manifest in sorted(cache_root().glob("*/manifest.json")):
-        try:
-            source = Path(json.loads(manifest.read_text(encoding="utf-8"))["source"])
-        except (OSError, json.JSONDecodeError, KeyError):
-            continue
-        if source.is_file() and cached(source) is not None:
-            sources.append(source)
-    return sorted(sources)
 
 
 def open_cached(entry: CachedFile, name: str, device: torch.device | None = None) -> EmbeddingSet:
