@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import torch
 
+from engine.allocator import keep_freed_memory
 from engine.errors import LabError
 
 DEVICE_ENV_VAR = "EMBEDDING_LAB_DEVICE"
@@ -50,6 +51,7 @@ def flush_denormals() -> None:
 
 
 flush_denormals()
+keep_freed_memory()  # process-wide, for every training thread to come (engine.allocator says why)
 
 
 @lru_cache(maxsize=1)
