@@ -50,6 +50,20 @@ def test_the_best_validation_epoch_is_restored():
     assert result.history[-1].train_loss < result.history[0].train_loss
 
 
+def test_the_fused_adam_learns_what_the_reference_adam_learns(monkeypatch):
+    assert train_module.adam_options(CPU) == {"fused": True}  # the CPU trains with torch's fused kernel
+    weights = []
+    for options in (train_module.adam_options, lambda device: {}):  # fused, then torch's default loop
+        monkeypatch.setattr(train_module, "adam_options", options)
+        splits, featurizer, model, (train_items, valid_items) = _setup()
+        train(model, train_items, splits.train.labels, valid_items, splits.valid.labels, pad_value=featurizer.pad_value,
+              config=TrainConfig(epochs=2, batch_size=16, lr=1e-2, patience=5), device=CPU)
+        weights.append(model.state_dict())
+    assert weights[0].keys() == weights[1].keys()
+    for name in weights[0]:
+        torch.testing.assert_close(weights[0][name], weights[1][name], rtol=1e-4, atol=1e-5)
+
+
 def test_early_stopping_ends_training_after_patience_epochs_without_progress(monkeypatch):
     splits, featurizer, model, (train_items, valid_items) = _setup()
     scripted = iter([(0.5, 0.7), (0.4, 0.8), (0.45, 0.8), (0.6, 0.7), (0.3, 0.9)])  # (valid loss, valid accuracy)

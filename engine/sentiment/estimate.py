@@ -17,6 +17,7 @@ import torch
 
 from engine.sentiment.encoder import LAYERS, STATE_DIM, autocast, pretrained_layer, run_layers
 from engine.sentiment.models import FineTunedMiniLM
+from engine.sentiment.train import adam_options
 
 _PADDING = 1.1  # length-bucketed batches pad about a tenth (measured on the movie reviews)
 
@@ -28,7 +29,7 @@ def fine_tune_seconds(*, n_train: int, n_other: int, mean_pieces: float, layers:
     states = torch.randn(batch_size, length, STATE_DIM, device=device)  # (batch, seq, 384)
     lengths = torch.full((batch_size,), length, device=device)
     model = FineTunedMiniLM(1, layers=layers).to(device).train()
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5, **adam_options(device))  # as training runs it
 
     def step() -> None:
         with autocast(device):
