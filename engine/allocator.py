@@ -5,7 +5,7 @@ glibc hands a thread arena's freed memory back to the OS as soon as a whole heap
 training step that frees its gradient and Adam's temporaries (5 MB each for a 25,000-word embedding)
 faults the same memory back in, zeroed, on the next step. Measured in the app's server (bench/load.py,
 FastText on the tweets): ~850,000 page faults and ~1 s of kernel time in a 3 s epoch, against ~10,000
-faults once this is set; the page's epoch went from ~1.6× to ~1.15× the same epoch run by the engine in
+faults once this is set; the page's epoch went from ×1.57 to ×1.09 the same epoch run by the engine in
 a main thread, whose arena glibc trims far less eagerly. torch has no CPU caching allocator to turn on,
 and an allocator preloaded at launch (jemalloc) would not reach a user who starts `streamlit run` bare.
 
