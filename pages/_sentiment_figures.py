@@ -38,11 +38,11 @@ def loss_curves(train_rows: pd.DataFrame) -> go.Figure:
 
 
 def accuracy_curves(valid_rows: pd.DataFrame) -> go.Figure:
-    """One line per model: validation accuracy after each epoch, the axis never past 100 %."""
+    """One line per model: validation accuracy after each epoch, the axis never below 0 % nor past 100 %."""
     figure = go.Figure(layout=dict(title=dict(text="Validation accuracy"), margin=MARGIN,
                                    xaxis=dict(title=dict(text="epoch"), dtick=1),
                                    yaxis=dict(title=dict(text="accuracy"), tickformat=".0%",
-                                              autorangeoptions=dict(clipmax=1))))
+                                              autorangeoptions=dict(clipmin=0, clipmax=1))))
     for model, rows in valid_rows.groupby("model", sort=False):
         figure.add_scatter(x=rows["epoch"].to_numpy(), y=rows["valid_accuracy"].to_numpy(), mode="lines+markers",
                            name=model, customdata=rows[["valid_loss", "epoch_seconds"]].to_numpy(),
