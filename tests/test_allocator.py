@@ -1,11 +1,12 @@
 """engine.allocator: a training thread gets back the memory it frees without faulting it in again."""
 
-import platform
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from engine.allocator import ON_GLIBC
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOCK_MIB, STEPS = 24, 100
@@ -44,7 +45,7 @@ def faults_in_blocks(mode: str) -> float:
     return int(result.stdout.split()[-1]) / (BLOCK_MIB * 2**20 / 4096)
 
 
-@pytest.mark.skipif(platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+@pytest.mark.skipif(not ON_GLIBC, reason="mallopt is glibc's")
 def test_a_thread_reuses_freed_blocks_instead_of_faulting_them_in_every_step():
     default, kept = faults_in_blocks("default"), faults_in_blocks("keep")
     # The case this module exists for: with glibc's defaults the block is unmapped and faulted in again on
@@ -54,6 +55,6 @@ def test_a_thread_reuses_freed_blocks_instead_of_faulting_them_in_every_step():
     assert kept < 10, f"{kept:.1f} blocks' worth of page faults over {STEPS} steps"
 
 
-@pytest.mark.skipif(platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+@pytest.mark.skipif(not ON_GLIBC, reason="mallopt is glibc's")
 def test_importing_the_engine_is_enough():
     assert faults_in_blocks("engine") < 10

@@ -167,11 +167,10 @@ def adam_options(device: torch.device) -> dict[str, bool]:
 
 def _optimizer(model: SentimentModel, config: TrainConfig, steps: int, device: torch.device):
     """Adam at a constant rate; for a fine-tuned transformer AdamW with warm-up then linear decay to zero."""
-    groups = getattr(model, "parameter_groups", None)
+    groups, options = getattr(model, "parameter_groups", None), adam_options(device)
     if groups is None:
-        return torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=config.lr or 1e-3,
-                                **adam_options(device)), None
-    optimizer = torch.optim.AdamW(groups(config.lr or 1e-3), weight_decay=0.01, **adam_options(device))
+        return torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=config.lr or 1e-3, **options), None
+    optimizer = torch.optim.AdamW(groups(config.lr or 1e-3), weight_decay=0.01, **options)
     warmup = max(1, int(config.warmup * steps))
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: (step + 1) / warmup if step < warmup else max(0.0, (steps - step) / max(1, steps - warmup)))
