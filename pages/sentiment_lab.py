@@ -111,7 +111,7 @@ st.caption(f"From the {len(splits.train):,} training texts: {plan.max_tokens:,} 
 hyper: dict[str, dict] = {}
 if "minilm_ft" in chosen:
     layers = st.slider("MiniLM layers to fine-tune (the rest stay frozen, their states cached on disk)", 1, 6,
-                       6 if on_gpu else 2, key="sent_ft_layers")
+                       models.default_fine_tune_layers(default_device()), key="sent_ft_layers")
     hyper["minilm_ft"] = {"layers": int(layers)}
     seconds = fine_tune_estimate(len(splits.train), len(splits.valid) + len(splits.test), plan.mean_pieces(int(max_length)), int(layers),
                                  int(epochs), int(batch_size))

@@ -97,3 +97,12 @@ def test_a_fine_tuned_classifier_comes_back_from_the_store_predicting_the_same(t
     texts = ["This film is not terrible, it's great!", "dull"]
     np.testing.assert_allclose(again.predict_proba(texts), classifier.predict_proba(texts), atol=1e-6)
     assert again.featurizer.encoder.layer == 5
+
+
+def test_a_gpu_fine_tunes_every_layer_by_default_and_a_cpu_the_top_two():
+    # Built as a layer count the model accepts: every layer on a GPU, the cached-states path on a CPU.
+    on_gpu = models.default_fine_tune_layers(torch.device("cuda"))
+    on_cpu = models.default_fine_tune_layers(CPU)
+    assert (on_gpu, on_cpu) == (LAYERS, 2)
+    assert models.build_model("minilm_ft", 2, 0, {"layers": on_gpu}).first_layer == 0
+    assert models.build_model("minilm_ft", 2, 0, {"layers": on_cpu}).first_layer == LAYERS - 2
