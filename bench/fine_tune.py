@@ -26,14 +26,14 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine.device import default_device, describe_device  # noqa: E402
+from engine.sentiment.encoder import LAYERS  # noqa: E402
 from engine.sentiment.data import load_dataset, split  # noqa: E402
 from engine.sentiment.evaluate import tfidf_baseline  # noqa: E402
 from engine.sentiment.experiment import train_classifier  # noqa: E402
 from engine.sentiment.models import default_fine_tune_layers  # noqa: E402
-from engine.sentiment.predict import PROBES  # noqa: E402
+from engine.sentiment.predict import PROBE_TRUTH, PROBES  # noqa: E402
 from engine.sentiment.train import TrainConfig  # noqa: E402
 
-PROBE_TRUTH = ("negative", "positive", "positive", "negative")
 TARGET_S = {"cpu": 720.0, "cuda": 60.0}
 TARGET_REVIEWS = 2_000
 
@@ -52,7 +52,7 @@ def main() -> int:
     device = default_device()
     layers = args.layers or default_fine_tune_layers(device)
     data = load_dataset("movie-reviews")
-    print(f"device: {describe_device(device)} · torch {torch.__version__} · MiniLM, {layers} of 6 layers fine-tuned, "
+    print(f"device: {describe_device(device)} · torch {torch.__version__} · MiniLM, {layers} of {LAYERS} layers fine-tuned, "
           f"3 epochs, batch 16, {len(data):,} reviews")
     rows = []
     for seed in range(args.seeds):

@@ -34,7 +34,7 @@ from engine.device import default_device, describe_device  # noqa: E402
 from engine.sentiment.data import load_dataset, split, suggested_epochs  # noqa: E402
 from engine.sentiment.evaluate import tfidf_baseline  # noqa: E402
 from engine.sentiment.experiment import Comparison, compare, train_classifier  # noqa: E402
-from engine.sentiment.predict import PROBES  # noqa: E402
+from engine.sentiment.predict import PROBE_TRUTH, PROBES  # noqa: E402
 from engine.sentiment.train import TrainConfig  # noqa: E402
 
 TARGET_ACCURACY, FASTTEXT_EPOCH_S = 0.77, 5.0
@@ -60,7 +60,6 @@ def run(dataset_key: str, model_keys: list[str], config: TrainConfig) -> Compari
 
 MOVIE_TARGETS = {"comparison_s": 300.0, "lstm_epoch_s": 25.0, "fine_tune_s": 720.0}
 TARGET_REVIEWS, TARGET_TRAIN = 2_000, 1_600
-PROBE_TRUTH = ("negative", "positive", "positive", "negative")
 
 
 def movie_reviews(seeds: int) -> list[str]:

@@ -258,8 +258,8 @@ def default_fine_tune_layers(device: torch.device) -> int:
 
     On a GPU both take about as long (an H200 spent its time on the host, not on the arithmetic: 2.5–11 s an
     epoch over 944 reviews for either, run to run) and every layer scores higher (88.1 % vs 86.4 % test, 3
-    seeds). On a CPU all six layers cost about 66 s an epoch against 22 s for the top two
-    (docs/BENCHMARKS.md, bench/fine_tune.py).
+    seeds). On a CPU all six layers cost about three times the top two's epoch (66 s against 22 s on a 2-core
+    Xeon with AMX; docs/BENCHMARKS.md, bench/fine_tune.py).
     """
     return LAYERS if device.type == "cuda" else 2
 

@@ -28,6 +28,7 @@ PROBES = (
     "This film is not terrible, it's great!",
     "This film is not great, it's terrible!",
 )
+PROBE_TRUTH = ("negative", "positive", "positive", "negative")  # what each probe says, for the benchmarks
 MAX_TEXTS = 10_000
 
 
