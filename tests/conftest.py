@@ -126,6 +126,17 @@ def page(browser, app_url: str):
     context.close()
 
 
+def open_expander(tab, label: str) -> None:
+    """Open the st.expander called `label` and wait for its opening animation to end.
+
+    Its content grows from zero height for about 250 ms; a click on a button inside it meanwhile lands on
+    whatever is drawn below (seen as a lost click in CI), where a person would wait to see the button.
+    """
+    expander = tab.locator('[data-testid="stExpander"]').filter(has_text=label)
+    expander.get_by_text(label, exact=True).click()
+    expander.locator("details").evaluate("box => Promise.all(box.getAnimations({subtree: true}).map(a => a.finished))")
+
+
 def wait_for_app(tab, timeout_ms: int = 120_000, settle_ms: int = 500) -> None:
     """Wait until Streamlit has run the script to the end and stayed idle for `settle_ms`.
 

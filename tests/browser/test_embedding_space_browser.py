@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine import format_writers
-from tests.conftest import VECTORS_FOLDER_WORDS, wait_for_app
+from tests.conftest import VECTORS_FOLDER_WORDS, open_expander, wait_for_app
 
 POINTS = 30
 
@@ -20,7 +20,7 @@ def test_upload_a_projector_tsv_and_project_it_in_3d(page, app_url, tmp_path):
 
     page.goto(f"{app_url}/embedding_space")
     wait_for_app(page)
-    page.get_by_text("Add vectors from a file").click()
+    open_expander(page, "Add vectors from a file")
     uploads = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
     uploads.nth(0).set_input_files(str(vectors_tsv))
     uploads.nth(1).set_input_files(str(metadata_tsv))
@@ -54,7 +54,7 @@ def test_a_junk_upload_is_refused_and_the_page_keeps_working(page, app_url, tmp_
     junk.write_bytes(bytes(range(256)) * 4)
     page.goto(f"{app_url}/embedding_space")
     wait_for_app(page)
-    page.get_by_text("Add vectors from a file").click()
+    open_expander(page, "Add vectors from a file")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').nth(0).set_input_files(str(junk))
     wait_for_app(page)
     page.get_by_role("button", name="Add to the lab").click()
@@ -144,7 +144,7 @@ def test_colour_by_trust_and_see_a_words_true_neighbours(page, app_url):
 def test_open_a_file_from_the_vectors_folder_and_project_it(page, app_url):
     page.goto(f"{app_url}/embedding_space")
     wait_for_app(page)
-    page.get_by_text("Open a large file from the vectors folder").click()
+    open_expander(page, "Open a large file from the vectors folder")
     page.get_by_role("button", name="Open in the lab", exact=True).wait_for()
     chosen = page.locator('[data-testid="stSelectbox"]').filter(has_text="File").locator("input")
     assert chosen.input_value().startswith("small.vec · 0.")
