@@ -106,3 +106,22 @@ def test_a_gpu_fine_tunes_every_layer_by_default_and_a_cpu_the_top_two():
     assert (on_gpu, on_cpu) == (LAYERS, 2)
     assert models.build_model("minilm_ft", 2, 0, {"layers": on_gpu}).first_layer == 0
     assert models.build_model("minilm_ft", 2, 0, {"layers": on_cpu}).first_layer == LAYERS - 2
+
+
+def test_every_layer_reads_piece_ids_and_scores_as_the_cached_layer_0_states_did(tmp_path):
+    # The same model fed the layer-0 states (the old cached path, float16 on disk) and fed the piece ids
+    # (embedded on the device) must agree up to float16 rounding; the ids path writes nothing to the cache.
+    torch.manual_seed(0)
+    model = models.build_model("minilm_ft", 2, 0, {"layers": LAYERS}).eval()
+    model.start_from_pretrained()
+    texts = ["This film is not terrible, it's great!", "A dull, long film <br /> with one good scene.", "fine"]
+    cache = StateCache(tmp_path)
+    states = FrozenEncoder(64, CPU, layer=0, cache=cache).states(texts, remember=False)
+    featurizer = MiniLMFeaturizer(64, CPU, layer=0)
+    ids = featurizer.transform(texts)
+    assert [item.dtype for item in ids] == [torch.int64] * 3 and [len(item) for item in ids] == [len(s) for s in states]
+    from_ids = run_model(model, ids, batch_size=8, pad_value=featurizer.pad_value, min_length=1, device=CPU)
+    from_states = run_model(model, states, batch_size=8, pad_value=0.0, min_length=1, device=CPU)
+    np.testing.assert_allclose(from_ids.numpy(), from_states.numpy(), atol=1e-3)
+    assert not from_ids.isnan().any() and from_ids.std() > 0  # three different texts, three different scores
+    assert not any(tmp_path.rglob("*.safetensors"))

@@ -137,7 +137,13 @@ class MiniLMFeaturizer:
 
     def transform(self, texts: Sequence[str], on_progress: ProgressCallback | None = None, *,
                   remember: bool = True) -> list[torch.Tensor]:
-        """MiniLM states per text; `remember=False` keeps throwaway texts (an explanation's variants) out of the cache."""
+        """MiniLM states per text; `remember=False` keeps throwaway texts (an explanation's variants) out of the cache.
+
+        At layer 0 (every layer fine-tuned) the input is the word-piece ids, which the model embeds on the device
+        (`encoder.piece_embeddings`); the padding id is 0, the same as `pad_value`.
+        """
+        if self.encoder.layer == 0:
+            return [torch.tensor(ids) for ids in self.encoder.piece_ids(texts)]
         return self.encoder.states(texts, on_progress=on_progress, remember=remember)
 
     def to_extras(self) -> dict[str, Any]:

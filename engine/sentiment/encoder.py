@@ -74,6 +74,16 @@ def run_layers(layers: Sequence[nn.Module], hidden: torch.Tensor, mask: torch.Te
     return hidden
 
 
+def piece_embeddings(ids: torch.Tensor) -> torch.Tensor:
+    """MiniLM's frozen embedding layer: piece ids (batch, seq) → the states entering layer 0, on the ids' device.
+
+    When every layer is fine-tuned its input is this lookup, computed with the model on the device: cached,
+    it cost a float16 copy of 384 numbers per piece on disk and a host-side pad per batch, more than it saves.
+    """
+    device = torch.device(ids.device.type) if ids.device.type == "cuda" else ids.device  # one copy per GPU, as loaded
+    return _load(device)[1].embeddings(input_ids=ids)
+
+
 def autocast(device: torch.device) -> contextlib.AbstractContextManager:
     """bfloat16 (or float16 on an older GPU) matrix products where the device has them natively."""
     dtype = low_precision(device)

@@ -24,7 +24,7 @@ from torch import nn
 from transformers.models.bert.modeling_bert import BertLayer
 
 from engine.errors import LabError
-from engine.sentiment.encoder import LAYERS, minilm_config, pretrained_layer, run_layers
+from engine.sentiment.encoder import LAYERS, minilm_config, piece_embeddings, pretrained_layer, run_layers
 from engine.sentiment.vocab import PAD_INDEX, UNK_INDEX, SentimentVocabulary
 from engine.vectors import EmbeddingSet
 
@@ -213,7 +213,8 @@ class FineTunedMiniLM(SentimentModel):
     word pieces (how all-MiniLM-L6-v2 was trained to pool) → dropout → linear. The states entering the
     first of those layers arrive precomputed (see `encoder.py`): the layers below stay frozen, so after
     the first epoch each step costs only the top layers, and a second run on the same texts reads them
-    from disk. `layers=6` fine-tunes every layer (the word embeddings stay frozen).
+    from disk. `layers=6` fine-tunes every layer: its input is then the word-piece ids, looked up in the
+    frozen embedding layer on the device, since caching that lookup costs more than it saves.
     """
 
     mixed_precision = True
@@ -242,6 +243,8 @@ class FineTunedMiniLM(SentimentModel):
         return [{"params": list(self.layers.parameters()), "lr": ENCODER_LR}, {"params": list(self.fc.parameters()), "lr": lr}]
 
     def embed(self, inputs: torch.Tensor) -> torch.Tensor:
+        if not inputs.is_floating_point():  # (batch, seq) piece ids: every layer trains, the lookup runs here
+            return piece_embeddings(inputs)
         return inputs.float()  # (batch, seq, 384): cached float16 states of layer `first_layer`
 
     def classify(self, embedded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
