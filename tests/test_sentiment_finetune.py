@@ -32,6 +32,18 @@ def test_one_fine_tuning_step_lowers_the_loss_on_a_tiny_batch():
     assert _loss(model, items, labels) < before
 
 
+def test_every_layer_fine_tunes_from_piece_ids_and_the_loss_falls():
+    torch.manual_seed(0)
+    model = models.build_model("minilm_ft", 2, 0, {"layers": LAYERS})
+    model.start_from_pretrained()
+    texts = ["great film", "awful film", "a joy to watch", "a waste of time", "superb acting", "dull and long"]
+    items, labels = MiniLMFeaturizer(32, CPU, layer=0).transform(texts), np.array([1, 0, 1, 0, 1, 0])
+    before = _loss(model, items, labels)
+    train(model, items, labels, items, labels, pad_value=0.0, device=CPU,
+          config=TrainConfig(epochs=2, batch_size=6, lr=1e-2, warmup=0.0))
+    assert _loss(model, items, labels) < before
+
+
 def test_fine_tuned_layers_start_from_the_pretrained_ones_and_only_they_train():
     model = models.build_model("minilm_ft", 2, 0, {"layers": 2})
     model.start_from_pretrained()
