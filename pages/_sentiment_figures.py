@@ -30,7 +30,7 @@ def loss_curves(train_rows: pd.DataFrame) -> go.Figure:
     figure = go.Figure(layout=dict(title=dict(text="Training loss (running mean in each epoch)"), margin=MARGIN,
                                    xaxis=dict(title=dict(text="epoch")), yaxis=dict(title=dict(text="loss"))))
     for model, rows in train_rows.groupby("model", sort=False):
-        figure.add_scatter(x=rows["progress"].to_numpy(), y=rows["loss"].to_numpy(), mode="lines", name=model,
+        figure.add_scatter(x=rows["progress"].to_numpy(), y=rows["loss"].to_numpy(), mode="lines" if len(rows) > 1 else "markers", name=model,
                            customdata=rows[["epoch", "batch", "accuracy"]].to_numpy(),
                            hovertemplate="epoch %{customdata[0]}, batch %{customdata[1]}<br>loss %{y:.3f}<br>"
                                          "accuracy %{customdata[2]:.1%}<extra>%{fullData.name}</extra>")

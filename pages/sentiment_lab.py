@@ -107,17 +107,18 @@ max_length = right.number_input("Word pieces read (transformer models)", 16, 512
                                 help="MiniLM reads at most 512 pieces; a longer text keeps its head and tail.")
 st.caption(f"From the {len(splits.train):,} training texts: {plan.max_tokens:,} words cover 95% of them whole; at "
            f"{max_tokens:,} words {plan.words_cut(max_tokens):.0%} are longer and read head + tail, and at {max_length:,} "
-           f"word pieces {plan.pieces_cut(max_length):.0%} are for MiniLM.")
+           f"word pieces {plan.pieces_cut(max_length):.0%} are longer for MiniLM.")
 hyper: dict[str, dict] = {}
 if "minilm_ft" in chosen:
-    layers = st.slider("MiniLM layers to fine-tune (the rest stay frozen, their states cached on disk)", 1, 6,
-                       models.default_fine_tune_layers(default_device()), key="sent_ft_layers")
+    layers = st.slider("MiniLM layers to fine-tune", 1, 6, models.default_fine_tune_layers(default_device()), key="sent_ft_layers",
+                       help="The top layers train; the ones below stay frozen, their states computed once and cached on "
+                            "disk. With all 6, the word pieces are embedded afresh at each step.")
     hyper["minilm_ft"] = {"layers": int(layers)}
     seconds = fine_tune_estimate(len(splits.train), len(splits.valid) + len(splits.test), plan.mean_pieces(int(max_length)), int(layers),
                                  int(epochs), int(batch_size))
-    st.info(f"Fine-tuning {layers} of MiniLM's 6 layers on {len(splits.train):,} texts for at most {epochs} epochs: "
-            f"about **{job_panel.duration(seconds)}** on {'this GPU' if on_gpu else 'this CPU'} (timed from one training step).",
-            icon=":material/schedule:")
+    st.info(f"Fine-tuning {layers} of MiniLM's 6 layers on {len(splits.train):,} texts for at most {epochs} "
+            f"epoch{'s' if epochs != 1 else ''}: about **{job_panel.duration(seconds)}** on {'this GPU' if on_gpu else 'this CPU'} "
+            "(timed from one training step).", icon=":material/schedule:")
 if "transformer" in chosen:
     st.caption(":material/schedule: MiniLM + GRU first runs the frozen encoder over every text once (about a minute "
                "for 2,000 reviews on a 2-core CPU, seconds on a GPU); the states are kept on disk for the next run.")
@@ -170,8 +171,11 @@ curves(job)
 comparison, saved = job.result
 st.subheader(f"Comparison on {comparison.dataset}")
 sizes = comparison.splits
+trained = {result.classifier.model_key for result in comparison.results}
+frozen = [part for key, part in (("transformer", "the MiniLM + GRU model's 22.7 M encoder weights"),
+                                 ("minilm_ft", "the fine-tuned MiniLM's word embeddings and frozen lower layers")) if key in trained]
 st.caption(f"Test split: {sizes['test']:,} texts (train {sizes['train']:,}, validation {sizes['valid']:,}). Parameters "
-           f"count trainable weights (TF-IDF row: features); the MiniLM + GRU model's 22.7 M encoder weights are frozen.")
+           f"count trainable weights (TF-IDF row: features)" + (f"; {' and '.join(frozen)} are not counted." if frozen else "."))
 table = comparison.table()
 best = table.iloc[0]
 st.success(f"Best on the test split: **{best['model']}**, {best['test accuracy']:.1%} accuracy, "

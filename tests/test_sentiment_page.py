@@ -50,6 +50,8 @@ def test_choosing_fine_tuning_shows_a_measured_time_estimate_before_training(app
     assert app.slider(key="sent_ft_layers").value == 2  # on a CPU; every layer on a GPU
     estimate = next(block.value for block in app.info if "Fine-tuning" in block.value)
     assert "2 of MiniLM's 6 layers" in estimate and "timed from one training step" in estimate
+    app.number_input(key=f"sent_epochs_{app.selectbox(key='sent_dataset').value}").set_value(1).run()
+    assert any("for at most 1 epoch:" in block.value for block in app.info)
     assert not app.exception
 
 
@@ -92,6 +94,8 @@ def test_training_on_a_csv_ends_in_a_comparison_table(app):
     assert "Neural bag of words" in set(results["model"]) and len(results) == 2
     assert any(name.startswith("TF-IDF + logistic regression (1–2-grams, C=") for name in results["model"])
     assert results["test accuracy"].between(0, 1).all()
+    sizes = next(caption.value for caption in app.caption if caption.value.startswith("Test split:"))
+    assert sizes.endswith("(TF-IDF row: features).")  # no frozen encoder weights to mention: no MiniLM model ran
     probes = app.dataframe[1].value
     assert len(probes) == 4 and list(probes.columns) == ["Neural bag of words"]
 
