@@ -114,6 +114,11 @@ def test_compare_adds_the_tfidf_reference_probes_and_model_names_in_progress():
     assert table["test accuracy"].is_monotonic_decreasing
     assert {metrics["model"] for metrics in reports} == {"nbow", "fasttext"}
     assert len(comparison.probes) == 2 * 4
+    # The page's claim: the two contrast probes hold the same words, so the plain bag of words scores them alike
+    # and gets at most one of them right.
+    contrast = comparison.probes[comparison.probes["text"].str.contains("not")].set_index(["model", "text"])["positive"]
+    nbow = contrast["Neural bag of words"].to_numpy()
+    assert len(nbow) == 2 and nbow[0] == pytest.approx(nbow[1], abs=1e-6)
     curves = history_frame(reports)
     assert set(curves["model"]) == {"Neural bag of words", "FastText"}
     assert curves["progress"].between(0, 1).all()
