@@ -7,6 +7,8 @@
 - The Lee corpus (gensim's test data): 300 short news stories, one per line.
 - Movie reviews (`assets/movie_reviews.csv`, shipped with the lab): 1,180 IMDB reviews (Maas et al. 2011),
   positive / negative, raw text with the dataset's `<br />` line breaks (the featurisers strip them).
+- Film sentences (gensim's test data): 200 Rotten Tomatoes snippets from Pang & Lee's sentence polarity
+  data (2005), 100 negative and 100 positive.
 """
 
 from __future__ import annotations
@@ -66,3 +68,17 @@ def movie_reviews() -> pd.DataFrame:
         raise LabError(f"the bundled movie reviews are missing ({MOVIE_REVIEWS}); restore the lab's assets/ folder.")
     table = pd.read_csv(MOVIE_REVIEWS, encoding="utf-8", usecols=["review", "sentiment"], dtype=str)
     return table.rename(columns={"review": "text", "sentiment": "label"})[["text", "label"]]
+
+
+@lru_cache(maxsize=1)
+def film_sentences() -> pd.DataFrame:
+    """gensim's 200 labelled film sentences (`pang_lee_polarity.cor`): columns `text` and `label`.
+
+    The file is cp1252 (its dashes are byte 0x97), one `__label__neg` or `__label__pos` line per sentence.
+    """
+    lines = gensim_test_file("pang_lee_polarity.cor").read_bytes().decode("cp1252").splitlines()
+    rows = [line.split(" ", 1) for line in lines if line.strip()]
+    labels = {"__label__neg": "negative", "__label__pos": "positive"}
+    if not rows or any(len(row) != 2 or row[0] not in labels for row in rows):
+        raise LabError("gensim's pang_lee_polarity.cor is not in the expected `__label__neg text` form.")
+    return pd.DataFrame({"text": [text.strip() for _, text in rows], "label": [labels[tag] for tag, _ in rows]})

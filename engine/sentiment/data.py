@@ -12,7 +12,7 @@ quoted for "tweets, seed 0" always means the same test set.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,9 @@ class LabelledTexts:
     labels: np.ndarray  # (n,) int64, each in range(len(label_names))
     label_names: tuple[str, ...]
     notes: tuple[str, ...] = ()  # what was cleaned on the way in, for the page to show
+    # Short labelled texts from another source that only ever train, never validate or test: the models
+    # that train on short texts (`ModelSpec.short_texts`) read them beside the training part.
+    short_texts: LabelledTexts | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -62,6 +65,7 @@ class Splits:
     valid: LabelledTexts
     test: LabelledTexts
     seed: int
+    short_texts: LabelledTexts | None = None  # the dataset's, see `LabelledTexts.short_texts`
 
     @property
     def label_names(self) -> tuple[str, ...]:
@@ -82,6 +86,8 @@ DATASETS: dict[str, tuple[str, Callable[[], pd.DataFrame]]] = {
     "tweets-2": ("Tweets · negative vs positive (23,140)", _tweets(True)),
     "bbc-news": ("BBC News · 5 topics (2,225 articles)", datasets.bbc_news),
 }
+# The IMDB reviews hold no short labelled film sentences; gensim ships 200 (see engine.datasets.film_sentences).
+SHORT_TEXTS: dict[str, Callable[[], pd.DataFrame]] = {"movie-reviews": datasets.film_sentences}
 SMALL_DATASET = 5_000  # texts: below this, models need more passes over the data to learn
 
 
@@ -95,7 +101,13 @@ def load_dataset(key: str) -> LabelledTexts:
     if key not in DATASETS:
         raise LabError(f"dataset must be one of {', '.join(DATASETS)}; got {key!r}.")
     title, loader = DATASETS[key]
-    return from_frame(loader(), "text", "label", name=title.split(" (")[0])
+    data = from_frame(loader(), "text", "label", name=title.split(" (")[0])
+    if key in SHORT_TEXTS:
+        short = from_frame(SHORT_TEXTS[key](), "text", "label", name="short texts")
+        if short.label_names != data.label_names:
+            raise LabError(f"the short texts' labels {short.label_names} differ from the dataset's {data.label_names}.")
+        data = replace(data, short_texts=short)
+    return data
 
 
 def dataset_key(name: str) -> str | None:
@@ -192,7 +204,7 @@ def split(data: LabelledTexts, *, seed: int = 0, valid: float = 0.1, test: float
     valid_part, test_part = train_test_split(
         rest, test_size=test / (valid + test), random_state=seed, stratify=data.labels[rest]
     )
-    return Splits(data.subset(train), data.subset(valid_part), data.subset(test_part), seed)
+    return Splits(data.subset(train), data.subset(valid_part), data.subset(test_part), seed, data.short_texts)
 
 
 def _read_frame(data: bytes) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import torch
 
@@ -21,6 +22,7 @@ from engine.device import default_device
 from engine.jobs import ProgressCallback
 from engine.sentiment import models
 from engine.sentiment.batches import fit_featurizer
+from engine.sentiment.closing import with_closing_passages
 from engine.sentiment.data import Splits
 from engine.sentiment.evaluate import BASELINE_NAME, BaselineResult, Scores, score, tfidf_baseline
 from engine.sentiment.predict import SentimentClassifier, probe_table, run_model
@@ -80,6 +82,16 @@ def _glove() -> EmbeddingSet:
     return load_glove(device=torch.device("cpu"))
 
 
+def training_texts(spec: models.ModelSpec, splits: Splits) -> tuple[list[str], np.ndarray]:
+    """What `spec` trains on: the training part, then for short-text models its closing passages and the short texts."""
+    if not spec.short_texts:
+        return splits.train.texts, splits.train.labels
+    texts, labels = with_closing_passages(splits.train.texts, splits.train.labels)
+    if splits.short_texts is not None:
+        texts, labels = texts + splits.short_texts.texts, np.concatenate([labels, splits.short_texts.labels])
+    return texts, labels
+
+
 def train_classifier(
     model_key: str,
     splits: Splits,
@@ -101,11 +113,13 @@ def train_classifier(
     device = device or default_device()
     settings = models.model_settings(model_key, hyper)
     started = time.perf_counter()
+    # The caps come from the training texts themselves, never from the short texts some models train on too.
     featurizer = fit_featurizer(spec.features, splits.train.texts, device, max_tokens=max_tokens, max_length=max_length,
                                 layer=models.input_layer(model_key, settings))
-    parts = (splits.train, splits.valid, splits.test)
+    train_texts, train_labels = training_texts(spec, splits)
+    parts = (train_texts, splits.valid.texts, splits.test.texts)
     # One call over all three parts, so the frozen encoder reports a single "encoding" phase.
-    items = featurizer.transform([text for part in parts for text in part.texts], on_progress=on_progress)
+    items = featurizer.transform([text for part in parts for text in part], on_progress=on_progress)
     train_items, valid_items = items[: len(parts[0])], items[len(parts[0]): len(parts[0]) + len(parts[1])]
     test_items = items[len(parts[0]) + len(parts[1]):]
     featurize_seconds = time.perf_counter() - started
@@ -119,7 +133,7 @@ def train_classifier(
     if isinstance(model, models.FineTunedMiniLM):
         model.start_from_pretrained()
     coverage = models.init_from_glove(model, featurizer.vocab, glove or _glove()) if spec.glove else None
-    training = train(model, train_items, splits.train.labels, valid_items, splits.valid.labels,
+    training = train(model, train_items, train_labels, valid_items, splits.valid.labels,
                      pad_value=featurizer.pad_value, config=config, device=device, on_progress=on_progress)
     classifier = SentimentClassifier(model_key, model, featurizer, splits.label_names, settings, device)
     logits = run_model(model, test_items, batch_size=256, pad_value=featurizer.pad_value,

@@ -282,6 +282,7 @@ class ModelSpec:
     softmax_always: bool = False  # one logit per class even for two classes
     lr: float = 1e-3  # Adam's learning rate; bags of embeddings learn faster with a larger one
     fine_tune: bool = False  # AdamW with warm-up and linear decay, mixed precision (see train.py)
+    short_texts: bool = False  # also trains on each long text's closing sentences and the dataset's short texts
 
 
 CATALOGUE: dict[str, ModelSpec] = {spec.key: spec for spec in (
@@ -304,8 +305,10 @@ CATALOGUE: dict[str, ModelSpec] = {spec.key: spec for spec in (
               "minilm", TransformerGRU, {"hidden_dim": 128, "n_layers": 1, "dropout": 0.25}),
     ModelSpec("minilm_ft", "MiniLM fine-tuned", "6",
               "all-MiniLM-L6-v2 itself trained: its top layers fine-tuned (AdamW, warm-up then linear decay; the lower "
-              "layers frozen, their states cached on disk) → mean of the word pieces → linear.",
-              "minilm", FineTunedMiniLM, {"layers": 2, "dropout": 0.1}, fine_tune=True),
+              "layers frozen, their states cached on disk) → mean of the word pieces → linear. Besides each training "
+              "review it reads the review's closing sentences (up to 48 words, where reviewers give their verdict) "
+              "and, on the movie reviews, 200 labelled film sentences.",
+              "minilm", FineTunedMiniLM, {"layers": 2, "dropout": 0.1}, fine_tune=True, short_texts=True),
 )}
 
 
