@@ -61,6 +61,26 @@ def test_the_recorder_takes_a_frame_every_tenth_and_the_finished_model_last():
     assert film.frames.dtype == np.float16 and film.frames.shape == (11, 50, 4)
     np.testing.assert_array_equal(film.frames[-1], vectors.numpy())
 
+def test_a_frame_that_repeats_the_last_waits_for_more_training_and_a_late_frame_keeps_the_next_due():
+    # The worst case of gensim's Hogwild copies, built exactly: a job ends past a tenth, but every write was
+    # already in the last frame. The recorder skips it, and the next jobs (past two tenths by then) still give
+    # one frame per tenth.
+    recorder = FilmRecorder(vocab_size=5, dim=2, total_words=100)
+    vectors = torch.zeros(5, 2)
+    recorder.capture(0, vectors)
+    recorder.capture(12, vectors)  # nothing trained since the first frame
+    assert recorder.next_at == 10  # still due
+    vectors += 1
+    recorder.capture(25, vectors)  # past 10 and 20: takes the frame due at 10 …
+    assert recorder.next_at == 20  # … and the one due at 20 is taken by the next job to end
+    vectors += 1
+    recorder.capture(27, vectors)
+    assert recorder.next_at == 30
+    film = recorder.finish([f"w{i}" for i in range(5)], vectors)
+    assert film.fractions == [0.0, 0.25, 0.27, 1.0]
+    assert all(np.abs(film.frames[i + 1].astype(np.float32) - film.frames[i]).max() > 0 for i in range(2))
+
+
 
 def test_the_film_keeps_at_most_5000_rows_and_64_mib():
     assert film_rows(400_000, 50) == 5_000 and film_rows(120, 50) == 120

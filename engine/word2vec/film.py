@@ -74,10 +74,16 @@ class FilmRecorder:
         """Copy the recorded rows of `vectors` (the input embeddings, most frequent word first) as a frame."""
         rows = vectors[: self.rows]
         frame = rows.detach().to("cpu", torch.float16).numpy() if isinstance(rows, torch.Tensor) else rows.astype(np.float16)
+        if words < self.total and self._frames and np.array_equal(frame, self._frames[-1]):
+            # gensim's workers write while another copies (Hogwild): when the only job that ended in between
+            # had finished its writes before the last copy, this frame would repeat it (seen 1 run in 40 on the
+            # Lee corpus). Keep `next_at`, so the next finished job, which has trained further, takes the frame.
+            return
         self._frames.append(frame)  # (rows, dim)
         self._fractions.append(min(words / self.total, 1.0))
-        passed = sum(mark <= words for mark in self._marks)
-        self.next_at = self._marks[passed] if passed < len(self._marks) else float("inf")
+        # One mark per frame: a frame taken late (a long job, or one skipped above) leaves the next one due at once.
+        taken = len(self._frames)
+        self.next_at = self._marks[taken] if taken < len(self._marks) else float("inf")
 
     def finish(self, words: Sequence[str], vectors: torch.Tensor | np.ndarray) -> Film:
         """The film, its last frame the finished model's vectors."""
