@@ -215,6 +215,6 @@ st.caption("The last two hold the same words in another order: a plain bag of wo
            "Notebook 6 fine-tunes BERT on 25,000 IMDB reviews and reads all four right. On the 944 training reviews "
            "bundled here, the fine-tuned MiniLM read the third as negative on every seed tried until it also trained "
            "on the reviews' closing sentences and 200 film sentences; now it reads all four right on four seeds of "
-           "six (docs/BENCHMARKS.md).")
+           "six at 3 epochs, batch 16 (docs/BENCHMARKS.md).")
 probes = comparison.probes.assign(prediction=lambda t: t["label"] + " (" + t["confidence"].map("{:.0%}".format) + ")")
 st.dataframe(probes.pivot(index="text", columns="model", values="prediction").reindex(pd.unique(probes["text"])), key="sent_probes")
