@@ -122,13 +122,14 @@ if "minilm_ft" in chosen:
                             "disk. With all 6, the word pieces are embedded afresh at each step.")
     hyper["minilm_ft"] = {"layers": int(layers)}
     short = short_text_plan(splits, dataset_key, int(seed))
-    n_train, n_short = len(splits.train), len(short.piece_counts)
-    mean_pieces = (plan.mean_pieces(int(max_length)) * n_train + short.mean_pieces(int(max_length)) * n_short) / (n_train + n_short)
-    seconds = fine_tune_estimate(n_train + n_short, len(splits.valid) + len(splits.test), mean_pieces, int(layers), int(epochs),
-                                 int(batch_size))
-    extra = f" and {len(splits.short_texts):,} film sentences" if splits.short_texts is not None else ""
-    st.info(f"Fine-tuning {layers} of MiniLM's 6 layers on {n_train:,} texts, their {n_short - len(splits.short_texts or ()):,} "
-            f"closing passages{extra}, for at most {epochs} epoch{'s' if epochs != 1 else ''}: about "
+    reads = LengthPlan(plan.word_counts + short.word_counts, plan.piece_counts + short.piece_counts)  # all it trains on
+    seconds = fine_tune_estimate(len(reads.piece_counts), len(splits.valid) + len(splits.test), reads.mean_pieces(int(max_length)),
+                                 int(layers), int(epochs), int(batch_size))
+    extra = splits.short_texts
+    passages = len(short.piece_counts) - (len(extra) if extra is not None else 0)
+    extra_text = f" and {len(extra):,} {extra.name}" if extra is not None else ""
+    st.info(f"Fine-tuning {layers} of MiniLM's 6 layers on {len(splits.train):,} texts, their {passages:,} "
+            f"closing passages{extra_text}, for at most {epochs} epoch{'s' if epochs != 1 else ''}: about "
             f"**{job_panel.duration(seconds)}** on {'this GPU' if on_gpu else 'this CPU'} (timed from one training step).",
             icon=":material/schedule:")
 if "transformer" in chosen:

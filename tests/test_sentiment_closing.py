@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from engine.datasets import film_sentences
 from engine.sentiment import experiment
 from engine.sentiment.closing import closing_passage, closing_passages, with_closing_passages
-from engine.datasets import film_sentences
 from engine.sentiment.data import LabelledTexts, Splits, load_dataset, split
 
 PLOT = "The film follows a family across three summers by the lake. " * 6  # 66 words of plot summary

@@ -61,6 +61,7 @@ def test_the_recorder_takes_a_frame_every_tenth_and_the_finished_model_last():
     assert film.frames.dtype == np.float16 and film.frames.shape == (11, 50, 4)
     np.testing.assert_array_equal(film.frames[-1], vectors.numpy())
 
+
 def test_a_frame_that_repeats_the_last_waits_for_more_training_and_a_late_frame_keeps_the_next_due():
     # The worst case of gensim's Hogwild copies, built exactly: a job ends past a tenth, but every write was
     # already in the last frame. The recorder skips it, and the next jobs (past two tenths by then) still give
@@ -79,7 +80,6 @@ def test_a_frame_that_repeats_the_last_waits_for_more_training_and_a_late_frame_
     film = recorder.finish([f"w{i}" for i in range(5)], vectors)
     assert film.fractions == [0.0, 0.25, 0.27, 1.0]
     assert all(np.abs(film.frames[i + 1].astype(np.float32) - film.frames[i]).max() > 0 for i in range(2))
-
 
 
 def test_the_film_keeps_at_most_5000_rows_and_64_mib():

@@ -22,18 +22,26 @@ CLOSING_WORDS = 48  # at most this many words of whole sentences (a review avera
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def closing_passage(text: str, words: int = CLOSING_WORDS) -> str:
-    """The last whole sentences of `text` that fit in `words` words; the last sentence alone if it is longer."""
-    sentences = [sentence for sentence in _SENTENCE_END.split(strip_markup(text).strip()) if sentence.strip()]
+def _sentences(text: str) -> list[str]:
+    return [sentence.strip() for sentence in _SENTENCE_END.split(strip_markup(text).strip()) if sentence.strip()]
+
+
+def _closing(sentences: list[str], words: int) -> list[str]:
+    """The last of `sentences` that fit in `words` words together; the last one alone if it is longer."""
     kept: list[str] = []
     count = 0
     for sentence in reversed(sentences):
         length = len(sentence.split())
         if kept and count + length > words:
             break
-        kept.append(sentence.strip())
+        kept.append(sentence)
         count += length
-    return " ".join(reversed(kept))
+    return kept[::-1]
+
+
+def closing_passage(text: str, words: int = CLOSING_WORDS) -> str:
+    """The last whole sentences of `text` that fit in `words` words; the last sentence alone if it is longer."""
+    return " ".join(_closing(_sentences(text), words))
 
 
 def closing_passages(texts: Sequence[str], labels: np.ndarray, words: int = CLOSING_WORDS) -> tuple[list[str], np.ndarray]:
@@ -41,14 +49,14 @@ def closing_passages(texts: Sequence[str], labels: np.ndarray, words: int = CLOS
 
     A text that is its own closing passage is left out: it would only count twice.
     """
-    labels = np.asarray(labels)
     passages, keep = [], []
     for index, text in enumerate(texts):
-        passage = closing_passage(text, words)
-        if len(passage.split()) < len(strip_markup(text).split()):
-            passages.append(passage)
+        sentences = _sentences(text)
+        kept = _closing(sentences, words)
+        if len(kept) < len(sentences):
+            passages.append(" ".join(kept))
             keep.append(index)
-    return passages, labels[np.asarray(keep, dtype=np.int64)]
+    return passages, np.asarray(labels)[np.asarray(keep, dtype=np.int64)]
 
 
 def with_closing_passages(texts: Sequence[str], labels: np.ndarray, words: int = CLOSING_WORDS) -> tuple[list[str], np.ndarray]:

@@ -87,7 +87,7 @@ DATASETS: dict[str, tuple[str, Callable[[], pd.DataFrame]]] = {
     "bbc-news": ("BBC News · 5 topics (2,225 articles)", datasets.bbc_news),
 }
 # The IMDB reviews hold no short labelled film sentences; gensim ships 200 (see engine.datasets.film_sentences).
-SHORT_TEXTS: dict[str, Callable[[], pd.DataFrame]] = {"movie-reviews": datasets.film_sentences}
+SHORT_TEXTS: dict[str, tuple[str, Callable[[], pd.DataFrame]]] = {"movie-reviews": ("film sentences", datasets.film_sentences)}
 SMALL_DATASET = 5_000  # texts: below this, models need more passes over the data to learn
 
 
@@ -103,7 +103,8 @@ def load_dataset(key: str) -> LabelledTexts:
     title, loader = DATASETS[key]
     data = from_frame(loader(), "text", "label", name=title.split(" (")[0])
     if key in SHORT_TEXTS:
-        short = from_frame(SHORT_TEXTS[key](), "text", "label", name="short texts")
+        short_name, short_loader = SHORT_TEXTS[key]
+        short = from_frame(short_loader(), "text", "label", name=short_name)
         if short.label_names != data.label_names:
             raise LabError(f"the short texts' labels {short.label_names} differ from the dataset's {data.label_names}.")
         data = replace(data, short_texts=short)
