@@ -7,8 +7,10 @@ just those. With the page's default layers for the device (every layer on a GPU,
 included; the first seed with an empty state cache, cold), test accuracy beside the peer reference
 (scikit-learn word 1–2-gram TF-IDF + logistic regression, C chosen on validation, the same split) and the
 four probe sentences. Target: 2,000 reviews × 3 epochs in ≤ 12 min on a CPU, ≤ 1 min on a GPU, scaled
-linearly from the 1,180 measured (stated as such). Exits non-zero when the time target is missed; the last
-line carries the headline figures.
+linearly from the 1,180 measured (stated as such); and all four probes right on every seed. Short film text
+the model never trained on is measured too: the 1,007 held-out Rotten Tomatoes snippets
+(`engine.datasets.film_snippets("held-out")`). Exits non-zero when a target is missed; the last line carries
+the headline figures.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from engine.datasets import film_snippets  # noqa: E402
 from engine.device import default_device, describe_device  # noqa: E402
 from engine.sentiment.encoder import LAYERS  # noqa: E402
 from engine.sentiment.data import load_dataset, split  # noqa: E402
@@ -52,6 +56,7 @@ def main() -> int:
     device = default_device()
     layers = args.layers or default_fine_tune_layers(device)
     data = load_dataset("movie-reviews")
+    held_out = film_snippets("held-out")
     print(f"device: {describe_device(device)} · torch {torch.__version__} · MiniLM, {layers} of {LAYERS} layers fine-tuned, "
           f"3 epochs, batch 16, {len(data):,} reviews")
     rows = []
@@ -66,9 +71,12 @@ def main() -> int:
         reference = tfidf_baseline(splits, seed=seed)
         predictions = tuned.classifier.predict(list(PROBES))
         probes = sum(prediction.label == truth for prediction, truth in zip(predictions, PROBE_TRUTH))
-        rows.append({"seconds": seconds, "test": tuned.test.accuracy, "reference": reference.scores.accuracy, "probes": probes})
+        snippets = float(np.mean([p.label == truth for p, truth in zip(tuned.classifier.predict(held_out["text"].tolist()), held_out["label"])]))
+        rows.append({"seconds": seconds, "test": tuned.test.accuracy, "reference": reference.scores.accuracy, "probes": probes,
+                     "snippets": snippets})
         print(f"seed {seed}: {seconds:.1f} s (encoder {tuned.featurize_seconds:.1f} s, {tuned.training.seconds_per_epoch:.2f} s "
               f"an epoch) · test {tuned.test.accuracy:.2%} vs TF-IDF + LR {reference.scores.accuracy:.2%} (C={reference.c:g}) · "
+              f"held-out film snippets {snippets:.2%} · "
               f"probes {probes}/4: " + ", ".join(f"{p.label} {p.confidence:.2f}" for p in predictions), flush=True)
 
     scale = TARGET_REVIEWS / len(data)
@@ -77,14 +85,16 @@ def main() -> int:
     target = TARGET_S["cuda" if device.type == "cuda" else "cpu"]
     tests, references = [row["test"] for row in rows], [row["reference"] for row in rows]
     print(f"test accuracy {statistics.mean(tests):.2%} ± {statistics.pstdev(tests):.2%} vs TF-IDF + LR "
-          f"{statistics.mean(references):.2%} ± {statistics.pstdev(references):.2%} on the same splits")
+          f"{statistics.mean(references):.2%} ± {statistics.pstdev(references):.2%} on the same splits; held-out film snippets "
+          f"{statistics.mean(row['snippets'] for row in rows):.2%}")
     print(f"scaled to {TARGET_REVIEWS:,} reviews × 3 epochs (×{scale:.2f} the {len(data):,} measured): cold {cold:.0f} s, "
           f"warm cache {warm:.0f} s (target ≤ {target:.0f} s)")
-    met = cold <= target
+    missed = [name for name, met in (("time", cold <= target), ("probes", all(row["probes"] == len(PROBES) for row in rows)))
+              if not met]
     print(f"FINE-TUNE {describe_device(device)} · {layers} layers · {cold:.0f} s cold for {TARGET_REVIEWS:,} reviews · "
           f"test {statistics.mean(tests):.1%} · probes {[row['probes'] for row in rows]} · "
-          f"{'time target met' if met else 'MISSED time target'}")
-    return 0 if met else 1
+          + (f"MISSED: {', '.join(missed)}" if missed else "targets met"))
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":

@@ -7,8 +7,9 @@
 - The Lee corpus (gensim's test data): 300 short news stories, one per line.
 - Movie reviews (`assets/movie_reviews.csv`, shipped with the lab): 1,180 IMDB reviews (Maas et al. 2011),
   positive / negative, raw text with the dataset's `<br />` line breaks (the featurisers strip them).
-- Film sentences (gensim's test data): 200 Rotten Tomatoes snippets from Pang & Lee's sentence polarity
-  data (2005), 100 negative and 100 positive.
+- Film snippets (`assets/film_snippets.csv`, shipped with the lab): 10,605 Rotten Tomatoes sentences from
+  Pang & Lee's sentence polarity data (2005), each with the mean of 20 or more people's ratings on a −4…+4
+  scale, from VADER's published evaluation data (Hutto & Gilbert 2014, in the `vaderSentiment` sdist).
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ from engine.sources import gensim_test_file, package_dir
 
 BBC_TOPICS = ("business", "entertainment", "politics", "sports", "tech")
 TWEET_LABELS = ("negative", "neutral", "positive")
-MOVIE_REVIEWS = Path(__file__).resolve().parents[1] / "assets" / "movie_reviews.csv"
+ASSETS = Path(__file__).resolve().parents[1] / "assets"
+MOVIE_REVIEWS = ASSETS / "movie_reviews.csv"
+FILM_SNIPPETS = ASSETS / "film_snippets.csv"
+UNDECIDED_RATING = 0.5  # a snippet whose mean rating is nearer 0 than this has no side its raters agreed on
+HELD_OUT_EVERY = 10  # every tenth film snippet (by id) is held out of training, to measure short film text
+FILM_SNIPPET_PARTS = ("train", "held-out")
 
 
 @lru_cache(maxsize=1)
@@ -70,15 +76,21 @@ def movie_reviews() -> pd.DataFrame:
     return table.rename(columns={"review": "text", "sentiment": "label"})[["text", "label"]]
 
 
-@lru_cache(maxsize=1)
-def film_sentences() -> pd.DataFrame:
-    """gensim's 200 labelled film sentences (`pang_lee_polarity.cor`): columns `text` and `label`.
+@lru_cache(maxsize=2)
+def film_snippets(part: str = "train") -> pd.DataFrame:
+    """Rotten Tomatoes film snippets labelled by their raters' mean: columns `text` and `label`.
 
-    The file is cp1252 (its dashes are byte 0x97), one `__label__neg` or `__label__pos` line per sentence.
+    Snippets rated within `UNDECIDED_RATING` of neutral are left out (533 of 10,605): a label there would
+    be a coin toss. `part="held-out"` is every tenth snippet by id and `"train"` the rest, so a model that
+    trains on the one part can be measured on short film text it never saw (bench/fine_tune.py).
     """
-    lines = gensim_test_file("pang_lee_polarity.cor").read_bytes().decode("cp1252").splitlines()
-    rows = [line.split(" ", 1) for line in lines if line.strip()]
-    labels = {"__label__neg": "negative", "__label__pos": "positive"}
-    if not rows or any(len(row) != 2 or row[0] not in labels for row in rows):
-        raise LabError("gensim's pang_lee_polarity.cor is not in the expected `__label__neg text` form.")
-    return pd.DataFrame({"text": [text.strip() for _, text in rows], "label": [labels[tag] for tag, _ in rows]})
+    if part not in FILM_SNIPPET_PARTS:
+        raise LabError(f"part must be one of {', '.join(FILM_SNIPPET_PARTS)}; got {part!r}.")
+    if not FILM_SNIPPETS.is_file():
+        raise LabError(f"the bundled film snippets are missing ({FILM_SNIPPETS}); restore the lab's assets/ folder.")
+    table = pd.read_csv(FILM_SNIPPETS, encoding="utf-8", dtype={"id": int, "rating": float, "text": str})
+    table = table[(table["rating"].abs() >= UNDECIDED_RATING) & table["text"].notna()]
+    held_out = table["id"] % HELD_OUT_EVERY == 0
+    table = table[held_out if part == "held-out" else ~held_out]
+    labels = table["rating"].gt(0).map({True: "positive", False: "negative"})
+    return pd.DataFrame({"text": table["text"].to_numpy(), "label": labels.to_numpy()})

@@ -14,7 +14,7 @@ from engine.sentiment import data, models
 from engine.sentiment.batches import LengthPlan, plan_lengths
 from engine.sentiment.estimate import fine_tune_seconds
 from engine.sentiment.evaluate import BASELINE_NAME
-from engine.sentiment.experiment import history_frame, training_texts
+from engine.sentiment.experiment import history_frame, short_text_sample, training_texts
 from engine.sentiment.job import comparison_work
 from engine.sentiment.train import TrainConfig
 from pages import _job_panel as job_panel
@@ -125,7 +125,7 @@ if "minilm_ft" in chosen:
     reads = LengthPlan(plan.word_counts + short.word_counts, plan.piece_counts + short.piece_counts)  # all it trains on
     seconds = fine_tune_estimate(len(reads.piece_counts), len(splits.valid) + len(splits.test), reads.mean_pieces(int(max_length)),
                                  int(layers), int(epochs), int(batch_size))
-    extra = splits.short_texts
+    extra = short_text_sample(splits)
     passages = len(short.piece_counts) - (len(extra) if extra is not None else 0)
     extra_text = f" and {len(extra):,} {extra.name}" if extra is not None else ""
     st.info(f"Fine-tuning {layers} of MiniLM's 6 layers on {len(splits.train):,} texts, their {passages:,} "
@@ -215,7 +215,7 @@ st.caption("The last two hold the same words in another order: a plain bag of wo
            "so it gets at most one of them right; bigrams, convolutions and attention can tell them apart. "
            "Notebook 6 fine-tunes BERT on 25,000 IMDB reviews and reads all four right. On the 944 training reviews "
            "bundled here, the fine-tuned MiniLM read the third as negative on every seed tried until it also trained "
-           "on the reviews' closing sentences and 200 film sentences; now it reads all four right on four seeds of "
-           "six at 3 epochs, batch 16 (docs/BENCHMARKS.md).")
+           "on short film text: the reviews' closing sentences and as many one-sentence Rotten Tomatoes reviews. "
+           "Now it reads all four right on each of six seeds at 3 epochs, batch 16 (docs/BENCHMARKS.md).")
 probes = comparison.probes.assign(prediction=lambda t: t["label"] + " (" + t["confidence"].map("{:.0%}".format) + ")")
 st.dataframe(probes.pivot(index="text", columns="model", values="prediction").reindex(pd.unique(probes["text"])), key="sent_probes")

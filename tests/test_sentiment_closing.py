@@ -1,9 +1,11 @@
 """Closing passages: the last sentences of a long review, added to the fine-tuned transformer's training texts."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from engine.datasets import film_sentences
+from engine import datasets
+from engine.errors import LabError
 from engine.sentiment import experiment
 from engine.sentiment.closing import closing_passage, closing_passages, with_closing_passages
 from engine.sentiment.data import LabelledTexts, Splits, load_dataset, split
@@ -62,15 +64,49 @@ def test_only_the_fine_tuned_transformer_trains_on_short_texts_and_its_caps_come
     assert len(seen["items"]) == len(expected) and seen["labels"].tolist() == expected
 
 
-def test_the_movie_reviews_carry_gensims_200_film_sentences_for_training_only():
-    sentences = film_sentences()
-    assert len(sentences) == 200 and sentences["label"].value_counts().to_dict() == {"negative": 100, "positive": 100}
-    assert sentences["text"].str.contains("\u2014").any()  # cp1252's dash decoded, not replaced
+def test_film_snippets_split_into_a_training_part_and_every_tenth_held_out_labelled_by_their_raters():
+    table = pd.read_csv(datasets.FILM_SNIPPETS)
+    assert len(table) == 10_605 and table["id"].is_unique and table["rating"].between(-4, 4).all()
+    decided = table[table["rating"].abs() >= datasets.UNDECIDED_RATING]
+    train, held_out = datasets.film_snippets("train"), datasets.film_snippets("held-out")
+    assert len(train) + len(held_out) == len(decided) < len(table)  # the undecided ones are left out
+    assert not set(train["text"]) & set(held_out["text"])
+    assert held_out["text"].tolist() == decided.loc[decided["id"] % 10 == 0, "text"].tolist()
+    expected = dict(zip(decided["text"], np.where(decided["rating"] > 0, "positive", "negative")))
+    assert all(expected[text] == label for text, label in zip(train["text"], train["label"]))
+    assert set(train["label"]) == set(held_out["label"]) == {"negative", "positive"}
+    assert train["text"].str.contains("\u2019|\u00e9").any()  # read as UTF-8, not mangled
+
+
+def test_a_missing_snippet_file_or_an_unknown_part_is_refused_with_a_reason(monkeypatch, tmp_path):
+    with pytest.raises(LabError, match="part must be one of train, held-out"):
+        datasets.film_snippets("test")
+    datasets.film_snippets.cache_clear()
+    monkeypatch.setattr(datasets, "FILM_SNIPPETS", tmp_path / "gone.csv")
+    with pytest.raises(LabError, match="film snippets are missing"):
+        datasets.film_snippets("train")
+    datasets.film_snippets.cache_clear()
+
+
+def test_the_movie_reviews_carry_the_training_snippets_which_never_validate_or_test():
     reviews = load_dataset("movie-reviews")
     assert reviews.short_texts is not None and reviews.short_texts.label_names == reviews.label_names
-    assert reviews.short_texts.texts == sentences["text"].tolist()
+    assert reviews.short_texts.texts == datasets.film_snippets("train")["text"].tolist()
     parts = split(reviews, seed=1)
     assert parts.short_texts is reviews.short_texts
     held_out = set(parts.valid.texts) | set(parts.test.texts) | set(parts.train.texts)
     assert not held_out & set(reviews.short_texts.texts)  # they never validate or test, nor count as reviews
+    assert not set(datasets.film_snippets("held-out")["text"]) & set(reviews.short_texts.texts)
     assert load_dataset("tweets-2").short_texts is None
+
+
+def test_short_texts_beyond_the_training_part_are_a_seeded_sample_of_that_size_with_their_labels():
+    reviews = LabelledTexts("reviews", [PLOT] * 5, np.array([0, 1, 0, 1, 0]), ("negative", "positive"))
+    short = LabelledTexts("short", [f"snippet {i}" for i in range(40)], np.arange(40) % 2, ("negative", "positive"))
+    sample = experiment.short_text_sample(Splits(reviews, reviews, reviews, 3, short))
+    assert len(sample.texts) == 5 and len(set(sample.texts)) == 5 and set(sample.texts) <= set(short.texts)
+    assert all(label == int(text.split()[1]) % 2 for text, label in zip(sample.texts, sample.labels))
+    assert experiment.short_text_sample(Splits(reviews, reviews, reviews, 3, short)).texts == sample.texts
+    assert experiment.short_text_sample(Splits(reviews, reviews, reviews, 4, short)).texts != sample.texts
+    few = short.subset(range(4))
+    assert experiment.short_text_sample(Splits(reviews, reviews, reviews, 3, few)) is few  # fewer: all of them

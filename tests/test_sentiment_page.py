@@ -51,8 +51,8 @@ def test_choosing_fine_tuning_shows_a_measured_time_estimate_before_training(app
     assert app.slider(key="sent_ft_layers").value == 2  # on a CPU; every layer on a GPU
     estimate = next(block.value for block in app.info if "Fine-tuning" in block.value)
     assert "2 of MiniLM's 6 layers" in estimate and "timed from one training step" in estimate
-    # It counts the short texts it trains on too: a closing passage of most of the 944 reviews, gensim's film sentences.
-    passages = int(re.search(r"944 texts, their ([\d,]+) closing passages and 200 film sentences", estimate).group(1).replace(",", ""))
+    # It counts the short texts it trains on too: a closing passage of most of the 944 reviews, and as many film snippets.
+    passages = int(re.search(r"944 texts, their ([\d,]+) closing passages and 944 film snippets", estimate).group(1).replace(",", ""))
     assert 900 <= passages <= 944
     app.number_input(key=f"sent_epochs_{app.selectbox(key='sent_dataset').value}").set_value(1).run()
     assert any("for at most 1 epoch:" in block.value for block in app.info)

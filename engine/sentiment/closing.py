@@ -3,10 +3,10 @@
 A reviewer's verdict tends to close the review ("Well worth a look, as is its sequel."), so its closing
 passage carries the review's label far more reliably than a passage from the middle (plot summary),
 and it is a short text, like the sentences people type on Live sentiment and the notebooks' probes.
-Measured on the bundled movie reviews (docs/BENCHMARKS.md, "Closing passages"): with gensim's 200 film
-sentences beside them, fine-tuned MiniLM's test accuracy rose on five of six seeds and tied on the sixth
-(84.3 → 85.9 %), and it read "This film is not terrible, it's great!" right on four seeds of six, where
-the reviews alone read it right on none. Passages taken from anywhere in a review had made both worse.
+Measured on the bundled movie reviews (docs/BENCHMARKS.md, "Closing passages" and "Rated film snippets"):
+with short film snippets beside them, fine-tuned MiniLM reads "This film is not terrible, it's great!"
+right on each of six seeds, where the reviews alone read it right on none, at the same test accuracy.
+Passages taken from anywhere in a review had made both worse.
 """
 
 from __future__ import annotations
