@@ -45,10 +45,12 @@ def split_and_plan(_dataset: data.LabelledTexts, dataset_key: str, seed: int) ->
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def short_text_plan(_splits: data.Splits, dataset_key: str, seed: int) -> LengthPlan:
-    """The lengths of the short texts the fine-tuned transformer reads beside the training part (for its estimate)."""
+def short_text_plan(_splits: data.Splits, dataset_key: str, seed: int) -> tuple[LengthPlan, int, data.LabelledTexts | None]:
+    """What the fine-tuned transformer reads beside the training part, for its estimate: the lengths of those
+    short texts, how many are closing passages, and the sample of the dataset's short texts among them."""
     texts, _ = training_texts(models.spec("minilm_ft"), _splits)
-    return plan_lengths(texts[len(_splits.train):])
+    short, extra = texts[len(_splits.train):], short_text_sample(_splits)
+    return plan_lengths(short), len(short) - (len(extra) if extra is not None else 0), extra
 
 
 @st.cache_data(max_entries=8, show_spinner="Timing one fine-tuning step on this device…")
@@ -121,12 +123,10 @@ if "minilm_ft" in chosen:
                        help="The top layers train; the ones below stay frozen, their states computed once and cached on "
                             "disk. With all 6, the word pieces are embedded afresh at each step.")
     hyper["minilm_ft"] = {"layers": int(layers)}
-    short = short_text_plan(splits, dataset_key, int(seed))
+    short, passages, extra = short_text_plan(splits, dataset_key, int(seed))
     reads = LengthPlan(plan.word_counts + short.word_counts, plan.piece_counts + short.piece_counts)  # all it trains on
     seconds = fine_tune_estimate(len(reads.piece_counts), len(splits.valid) + len(splits.test), reads.mean_pieces(int(max_length)),
                                  int(layers), int(epochs), int(batch_size))
-    extra = short_text_sample(splits)
-    passages = len(short.piece_counts) - (len(extra) if extra is not None else 0)
     extra_text = f" and {len(extra):,} {extra.name}" if extra is not None else ""
     st.info(f"Fine-tuning {layers} of MiniLM's 6 layers on {len(splits.train):,} texts, their {passages:,} "
             f"closing passages{extra_text}, for at most {epochs} epoch{'s' if epochs != 1 else ''}: about "
