@@ -1,9 +1,10 @@
 """Benchmark: fine-tuning MiniLM on the bundled movie reviews, on whatever device the lab chooses (issue 11).
 
-Run under the shared lock:  flock /tmp/embedding-lab-bench.lock python bench/fine_tune.py [--seeds 3] [--layers N]
+Run under the shared lock:  flock /tmp/embedding-lab-bench.lock python bench/fine_tune.py [--seeds 3] [--layers N] [--epochs N]
 It needs only the engine, MiniLM and the reviews (no GloVe), so it also runs on a GPU machine that carries
-just those. With the page's default layers for the device (every layer on a GPU, the top 2 on a CPU),
-3 epochs, batch 16, on repeated seeded 80/10/10 splits of the 1,180 reviews: the whole run (encoder pass
+just those. With the page's default recipe (every layer on a GPU, the top 2 on a CPU; 3 epochs in batches
+of 16: `models.FINE_TUNE_EPOCHS`, `models.FINE_TUNE_BATCH_SIZE`), on repeated seeded 80/10/10 splits of the
+1,180 reviews: the whole run (encoder pass
 included; the first seed with an empty state cache, cold), test accuracy beside the peer reference
 (scikit-learn word 1–2-gram TF-IDF + logistic regression, C chosen on validation, the same split) and the
 four probe sentences. Target: 2,000 reviews × 3 epochs in ≤ 12 min on a CPU, ≤ 1 min on a GPU, scaled
@@ -34,7 +35,7 @@ from engine.sentiment.encoder import LAYERS  # noqa: E402
 from engine.sentiment.data import load_dataset, split  # noqa: E402
 from engine.sentiment.evaluate import tfidf_baseline  # noqa: E402
 from engine.sentiment.experiment import train_classifier  # noqa: E402
-from engine.sentiment.models import default_fine_tune_layers  # noqa: E402
+from engine.sentiment.models import FINE_TUNE_BATCH_SIZE, FINE_TUNE_EPOCHS, default_fine_tune_layers  # noqa: E402
 from engine.sentiment.predict import PROBE_TRUTH, PROBES  # noqa: E402
 from engine.sentiment.train import TrainConfig  # noqa: E402
 
@@ -51,6 +52,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--layers", type=int, default=0, help="layers to fine-tune; 0: the page's default for the device")
+    parser.add_argument("--epochs", type=int, default=FINE_TUNE_EPOCHS)
     args = parser.parse_args()
     os.environ["EMBEDDING_LAB_HOME"] = tempfile.mkdtemp(prefix="bench-fine-tune-")  # the first seed runs cold
     device = default_device()
@@ -58,13 +60,13 @@ def main() -> int:
     data = load_dataset("movie-reviews")
     held_out = film_snippets("held-out")
     print(f"device: {describe_device(device)} · torch {torch.__version__} · MiniLM, {layers} of {LAYERS} layers fine-tuned, "
-          f"3 epochs, batch 16, {len(data):,} reviews")
+          f"{args.epochs} epochs, batch {FINE_TUNE_BATCH_SIZE}, {len(data):,} reviews")
     rows = []
     for seed in range(args.seeds):
         splits = split(data, seed=seed)
         _synchronize(device)
         started = time.perf_counter()
-        tuned = train_classifier("minilm_ft", splits, config=TrainConfig(epochs=3, batch_size=16, seed=seed),
+        tuned = train_classifier("minilm_ft", splits, config=TrainConfig(epochs=args.epochs, batch_size=FINE_TUNE_BATCH_SIZE, seed=seed),
                                  hyper={"layers": layers}, device=device)
         _synchronize(device)
         seconds = time.perf_counter() - started
@@ -75,7 +77,7 @@ def main() -> int:
         rows.append({"seconds": seconds, "test": tuned.test.accuracy, "reference": reference.scores.accuracy, "probes": probes,
                      "snippets": snippets})
         print(f"seed {seed}: {seconds:.1f} s (encoder {tuned.featurize_seconds:.1f} s, {tuned.training.seconds_per_epoch:.2f} s "
-              f"an epoch) · test {tuned.test.accuracy:.2%} vs TF-IDF + LR {reference.scores.accuracy:.2%} (C={reference.c:g}) · "
+              f"an epoch, best epoch {tuned.training.best_epoch}) · test {tuned.test.accuracy:.2%} vs TF-IDF + LR {reference.scores.accuracy:.2%} (C={reference.c:g}) · "
               f"held-out film snippets {snippets:.2%} · "
               f"probes {probes}/4: " + ", ".join(f"{p.label} {p.confidence:.2f}" for p in predictions), flush=True)
 
@@ -87,7 +89,7 @@ def main() -> int:
     print(f"test accuracy {statistics.mean(tests):.2%} ± {statistics.pstdev(tests):.2%} vs TF-IDF + LR "
           f"{statistics.mean(references):.2%} ± {statistics.pstdev(references):.2%} on the same splits; held-out film snippets "
           f"{statistics.mean(row['snippets'] for row in rows):.2%}")
-    print(f"scaled to {TARGET_REVIEWS:,} reviews × 3 epochs (×{scale:.2f} the {len(data):,} measured): cold {cold:.0f} s, "
+    print(f"scaled to {TARGET_REVIEWS:,} reviews × {args.epochs} epochs (×{scale:.2f} the {len(data):,} measured): cold {cold:.0f} s, "
           f"warm cache {warm:.0f} s (target ≤ {target:.0f} s)")
     missed = [name for name, met in (("time", cold <= target), ("probes", all(row["probes"] == len(PROBES) for row in rows)))
               if not met]

@@ -97,7 +97,8 @@ with st.expander("What each model is"):
         st.markdown(f"**{spec.notebook} · {spec.title}** — {spec.summary}")
 cols = st.columns(4)
 epochs = cols[0].number_input("Epochs (at most)", 1, 50, data.suggested_epochs(len(dataset)), key=f"sent_epochs_{source}",
-                              help="Early stopping ends sooner: after 2 epochs without a better validation loss.")
+                              help="Early stopping ends sooner: after 2 epochs without a better validation loss. "
+                                   "MiniLM fine-tuned has its own epochs and batch size, below, when chosen.")
 batch_size = cols[1].selectbox("Batch size", [16, 32, 64, 128, 256], index=2, key="sent_batch")
 seed = cols[2].number_input("Seed (split and initialisation)", 0, 10_000, 0, key="sent_seed")
 keep = cols[3].toggle("Save models to the store", value=True, key="sent_save")
@@ -118,18 +119,29 @@ st.caption(f"From the {len(splits.train):,} training texts: {plan.max_tokens:,} 
            f"{max_tokens:,} words {plan.words_cut(max_tokens):.0%} are longer and read head + tail, and at {max_length:,} "
            f"word pieces {plan.pieces_cut(max_length):.0%} are longer for MiniLM.")
 hyper: dict[str, dict] = {}
+fine_tune: TrainConfig | None = None
 if "minilm_ft" in chosen:
-    layers = st.slider("MiniLM layers to fine-tune", 1, 6, models.default_fine_tune_layers(default_device()), key="sent_ft_layers",
-                       help="The top layers train; the ones below stay frozen, their states computed once and cached on "
-                            "disk. With all 6, the word pieces are embedded afresh at each step.")
+    st.markdown("**MiniLM fine-tuned** trains by its own recipe: a few epochs in small batches, as notebook 6 fine-tunes BERT.")
+    left, middle, right = st.columns([2, 1, 1])
+    layers = left.slider("MiniLM layers to fine-tune", 1, 6, models.default_fine_tune_layers(default_device()), key="sent_ft_layers",
+                         help="The top layers train; the ones below stay frozen, their states computed once and cached on "
+                              "disk. With all 6, the word pieces are embedded afresh at each step.")
+    ft_epochs = middle.number_input("Fine-tuning epochs", 1, 20, models.FINE_TUNE_EPOCHS, key="sent_ft_epochs",
+                                    help="The learning rate warms up over the first tenth of the steps, then decays to "
+                                         "zero at the last epoch; the epoch best on validation is kept.")
+    batches = [8, 16, 32, 64]
+    ft_batch = right.selectbox("Fine-tuning batch size", batches, index=batches.index(models.FINE_TUNE_BATCH_SIZE),
+                               key="sent_ft_batch")
     hyper["minilm_ft"] = {"layers": int(layers)}
+    fine_tune = TrainConfig(epochs=int(ft_epochs), batch_size=int(ft_batch), seed=int(seed))
     short, passages, extra = short_text_plan(splits, dataset_key, int(seed))
     reads = LengthPlan(plan.word_counts + short.word_counts, plan.piece_counts + short.piece_counts)  # all it trains on
     seconds = fine_tune_estimate(len(reads.piece_counts), len(splits.valid) + len(splits.test), reads.mean_pieces(int(max_length)),
-                                 int(layers), int(epochs), int(batch_size))
+                                 int(layers), int(ft_epochs), int(ft_batch))
     extra_text = f" and {len(extra):,} {extra.name}" if extra is not None else ""
     st.info(f"Fine-tuning {layers} of MiniLM's 6 layers on {len(splits.train):,} texts, their {passages:,} "
-            f"closing passages{extra_text}, for at most {epochs} epoch{'s' if epochs != 1 else ''}: about "
+            f"closing passages{extra_text}, for at most {ft_epochs} epoch{'s' if ft_epochs != 1 else ''} in batches of "
+            f"{ft_batch}: about "
             f"**{job_panel.duration(seconds)}** on {'this GPU' if on_gpu else 'this CPU'} (timed from one training step).",
             icon=":material/schedule:")
 if "transformer" in chosen:
@@ -144,7 +156,7 @@ if st.button("Train", type="primary", key="sent_train", disabled=not chosen or b
         config = TrainConfig(epochs=int(epochs), batch_size=int(batch_size), seed=int(seed))
         work = comparison_work(chosen, splits, dataset=dataset.name, config=config, glove=app_state.glove(),
                                device=default_device(), store=app_state.store() if keep else None,
-                               max_tokens=int(max_tokens), max_length=int(max_length), hyper=hyper)
+                               max_tokens=int(max_tokens), max_length=int(max_length), hyper=hyper, fine_tune=fine_tune)
     except LabError as error:
         st.error(str(error), icon=":material/error:")
         st.stop()

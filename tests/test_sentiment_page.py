@@ -54,8 +54,14 @@ def test_choosing_fine_tuning_shows_a_measured_time_estimate_before_training(app
     # It counts the short texts it trains on too: a closing passage of most of the 944 reviews, and as many film snippets.
     passages = int(re.search(r"944 texts, their ([\d,]+) closing passages and 944 film snippets", estimate).group(1).replace(",", ""))
     assert 900 <= passages <= 944
+    # It trains by its own recipe (3 epochs, batches of 16), not by the other models' epochs and batch size.
+    assert "for at most 3 epochs in batches of 16:" in estimate
     app.number_input(key=f"sent_epochs_{app.selectbox(key='sent_dataset').value}").set_value(1).run()
-    assert any("for at most 1 epoch:" in block.value for block in app.info)
+    app.selectbox(key="sent_batch").set_value(128).run()
+    assert any("for at most 3 epochs in batches of 16:" in block.value for block in app.info)
+    app.number_input(key="sent_ft_epochs").set_value(1)
+    app.selectbox(key="sent_ft_batch").set_value(32).run()
+    assert any("for at most 1 epoch in batches of 32:" in block.value for block in app.info)
     assert not app.exception
 
 

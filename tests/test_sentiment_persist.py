@@ -5,8 +5,9 @@ import pytest
 import torch
 
 from engine.errors import LabError
-from engine.sentiment.experiment import compare, train_classifier
-from engine.sentiment.persist import comparison_name, load_classifier, save_classifier, save_comparison
+from engine.sentiment.experiment import train_classifier
+from engine.sentiment.job import comparison_work
+from engine.sentiment.persist import comparison_name, load_classifier, save_classifier
 from engine.sentiment.predict import PROBES
 from engine.sentiment.train import TrainConfig
 from engine.sources import load_glove
@@ -32,13 +33,18 @@ def test_save_then_load_gives_identical_predictions(key, hyper):
     assert store.manifest(manifest.id).params["model"] == key
 
 
-def test_a_comparison_is_saved_model_by_model_with_its_scores():
-    comparison = compare(["nbow"], toy_splits(120), dataset="toy", config=TrainConfig(epochs=1), device=CPU)
+def test_a_comparison_is_saved_model_by_model_with_its_scores_and_how_each_trained():
+    """The fine-tuned transformer trains by its own recipe (fewer epochs, smaller batches), and the store says so."""
     store = ModelStore()
-    [manifest] = save_comparison(store, comparison, TrainConfig(epochs=1))
-    assert manifest.name == "Neural bag of words · toy"
-    assert manifest.metrics["test_accuracy"] == comparison.results[0].test.accuracy
-    assert manifest.params["training"]["epochs"] == 1
+    work = comparison_work(["nbow", "minilm_ft"], toy_splits(120), dataset="toy", config=TrainConfig(epochs=2, batch_size=32),
+                           glove=None, device=CPU, store=store, max_length=32, hyper={"minilm_ft": {"layers": 1}},
+                           fine_tune=TrainConfig(epochs=1, batch_size=8))
+    comparison, saved = work(lambda step, total, metrics: None)
+    bag, tuned = comparison.results
+    assert len(bag.training.history) == 2 and len(tuned.training.history) == 1
+    assert [manifest.name for manifest in saved] == ["Neural bag of words · toy", "MiniLM fine-tuned · toy"]
+    assert [manifest.metrics["test_accuracy"] for manifest in saved] == [bag.test.accuracy, tuned.test.accuracy]
+    assert [(m.params["training"]["epochs"], m.params["training"]["batch_size"]) for m in saved] == [(2, 32), (1, 8)]
 
 
 def test_a_model_that_is_not_a_classifier_is_refused():

@@ -38,6 +38,7 @@ class ExperimentResult:
     test: Scores
     parameters: int  # trainable
     featurize_seconds: float  # tokenising, or running the frozen encoder for the transformer model
+    config: TrainConfig  # how it trained (its learning rate filled in), for the model store
     glove_coverage: float | None = None  # share of the vocabulary found in GloVe, for GloVe-initialised models
 
     @property
@@ -154,7 +155,7 @@ def train_classifier(
     logits = run_model(model, test_items, batch_size=256, pad_value=featurizer.pad_value,
                        min_length=getattr(model, "min_length", 1), device=device)
     test = score(splits.test.labels, models.probabilities(logits).argmax(dim=1).cpu().numpy(), splits.label_names)
-    return ExperimentResult(classifier, training, test, models.count_parameters(model), featurize_seconds, coverage)
+    return ExperimentResult(classifier, training, test, models.count_parameters(model), featurize_seconds, config, coverage)
 
 
 def compare(
@@ -170,10 +171,13 @@ def compare(
     max_tokens: int | None = None,
     max_length: int | None = None,
     hyper: dict[str, dict[str, Any]] | None = None,
+    fine_tune: TrainConfig | None = None,
 ) -> Comparison:
     """Train each model in turn on the same splits, then fit the TF-IDF reference; progress names the model.
 
     `hyper` overrides catalogue settings per model key (say, how many MiniLM layers to fine-tune).
+    `fine_tune` is how a fine-tuned transformer trains (None: `config`): a few epochs in small batches, as
+    notebook 6 fine-tunes BERT, where the models trained from scratch take many epochs in larger ones.
     """
     for key in model_keys:
         models.spec(key)  # an unknown key fails before any training starts
@@ -183,7 +187,8 @@ def compare(
             if on_progress:
                 on_progress(step, total, {**metrics, "model": key, "model_index": index, "models": len(model_keys)})
 
-        comparison.results.append(train_classifier(key, splits, config=config, hyper=(hyper or {}).get(key), glove=glove,
+        own = fine_tune if fine_tune is not None and models.spec(key).fine_tune else config
+        comparison.results.append(train_classifier(key, splits, config=own, hyper=(hyper or {}).get(key), glove=glove,
                                                    device=device, on_progress=report, max_tokens=max_tokens,
                                                    max_length=max_length))
     if baseline:

@@ -34,15 +34,19 @@ def comparison_work(
     max_tokens: int | None = None,
     max_length: int | None = None,
     hyper: dict[str, dict[str, Any]] | None = None,
+    fine_tune: TrainConfig | None = None,
 ) -> Callable[[ProgressCallback], tuple[Comparison, list[Manifest]]]:
-    """The work for a job: returns the comparison and the manifests saved (none when `store` is None)."""
+    """The work for a job: returns the comparison and the manifests saved (none when `store` is None).
+
+    The settings are `compare`'s; `fine_tune` is how a fine-tuned transformer trains, beside `config` for the rest.
+    """
     keys = list(model_keys)
     for key in keys:
         models.spec(key)  # an unknown key fails now, on the page, not in the job
 
     def work(on_progress: ProgressCallback) -> tuple[Comparison, list[Manifest]]:
         comparison = compare(keys, splits, dataset=dataset, config=config, glove=glove, device=device, on_progress=on_progress,
-                             max_tokens=max_tokens, max_length=max_length, hyper=hyper)
-        return comparison, (save_comparison(store, comparison, config) if store is not None else [])
+                             max_tokens=max_tokens, max_length=max_length, hyper=hyper, fine_tune=fine_tune)
+        return comparison, (save_comparison(store, comparison) if store is not None else [])
 
     return work

@@ -254,6 +254,11 @@ class FineTunedMiniLM(SentimentModel):
 
 
 ENCODER_LR = 1e-4  # AdamW's peak rate for fine-tuned encoder layers (the head uses the spec's lr)
+# How a fine-tuned transformer trains unless told otherwise: a few epochs in small batches, as notebook 6
+# fine-tunes BERT (a pretrained encoder needs few, small steps; the models trained from scratch take up to
+# 10 epochs in batches of 64). This is the recipe bench/fine_tune.py and docs/BENCHMARKS.md measure.
+FINE_TUNE_EPOCHS = 3
+FINE_TUNE_BATCH_SIZE = 16
 
 
 def default_fine_tune_layers(device: torch.device) -> int:

@@ -23,7 +23,6 @@ from engine.store import MAX_NAME_CHARS, Manifest, ModelStore
 
 if TYPE_CHECKING:
     from engine.sentiment.experiment import Comparison
-    from engine.sentiment.train import TrainConfig
 
 CLASSIFIER_FORMAT = "embedding-lab-sentiment/1"
 KIND = "classifier"
@@ -71,13 +70,13 @@ def load_classifier(store: ModelStore, model_id: str, device: torch.device | Non
     return SentimentClassifier(key, model, featurizer, labels, extras.get("hyper") or {}, device)
 
 
-def save_comparison(store: ModelStore, comparison: Comparison, config: TrainConfig) -> list[Manifest]:
-    """Store every model of a comparison, named after model and dataset, with its test scores."""
+def save_comparison(store: ModelStore, comparison: Comparison) -> list[Manifest]:
+    """Store every model of a comparison, named after model and dataset, with its test scores and how it trained."""
     saved = []
     for result in comparison.results:
         metrics = {**result.test.as_dict(), "valid_accuracy": result.training.best.valid_accuracy,
                    "seconds_per_epoch": result.training.seconds_per_epoch, "best_epoch": result.training.best_epoch}
-        params = {"dataset": comparison.dataset, "splits": comparison.splits, "training": asdict(config)}
+        params = {"dataset": comparison.dataset, "splits": comparison.splits, "training": asdict(result.config)}
         saved.append(save_classifier(store, result.classifier, comparison_name(result.title, comparison.dataset),
                                      metrics=metrics, params=params))
     return saved
