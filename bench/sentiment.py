@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from engine.device import default_device, describe_device  # noqa: E402
 from engine.sentiment.data import load_dataset, split, suggested_epochs  # noqa: E402
 from engine.sentiment.evaluate import tfidf_baseline  # noqa: E402
-from engine.sentiment.experiment import Comparison, compare, train_classifier  # noqa: E402
+from engine.sentiment.experiment import Comparison, best_on_validation, compare, train_classifier  # noqa: E402
 from engine.sentiment import models  # noqa: E402
 from engine.sentiment.predict import PROBE_TRUTH, PROBES  # noqa: E402
 from engine.sentiment.train import TrainConfig  # noqa: E402
@@ -95,7 +95,7 @@ def movie_reviews(seeds: int) -> list[str]:
               f"TF-IDF + LR {reference.scores.accuracy:.2%} (C={reference.c:g}); six models {comparison_s:.0f} s, "
               f"fine-tuning {tune_s:.0f} s; probes {probes}; epochs run {row['epochs']}", flush=True)
         # The model a practitioner would pick is the one best on validation; its test score is the one reported.
-        chosen = best_by_validation([*six.results, tuned])
+        chosen = best_on_validation([*six.results, tuned])
         row["chosen"] = chosen.title
         print(f"   chosen on validation: {chosen.title} ({chosen.training.best.valid_accuracy:.2%} valid, "
               f"{chosen.test.accuracy:.2%} test)", flush=True)
@@ -124,11 +124,6 @@ def movie_reviews(seeds: int) -> list[str]:
         if scaled[key] > target:
             misses.append(f"{key} {scaled[key]:.0f} s > {target:.0f} s")
     return misses
-
-
-def best_by_validation(results: list) -> object:
-    """The result whose restored epoch scored best on the validation split (ties: the first listed)."""
-    return max(results, key=lambda result: result.training.best.valid_accuracy)
 
 
 def _printer():
@@ -171,7 +166,7 @@ def tweets(config: TrainConfig) -> list[str]:
     total = time.perf_counter() - started
 
     scores = {result.classifier.model_key: result for result in three.results}
-    best = best_by_validation(three.results)
+    best = best_on_validation(three.results)
     fasttext_epoch = scores["fasttext"].training.seconds_per_epoch
     print("\n== seconds per epoch (training split, CPU)")
     for name, comparison in (("tweets-3", three), ("tweets-2", two), ("bbc-news", bbc)):
@@ -182,7 +177,7 @@ def tweets(config: TrainConfig) -> list[str]:
         misses.append(f"3-class: the model best on validation scores {best.test.accuracy:.4f} on test, < {TARGET_ACCURACY}")
     if fasttext_epoch >= FASTTEXT_EPOCH_S:
         misses.append(f"FastText epoch {fasttext_epoch:.1f} s ≥ {FASTTEXT_EPOCH_S} s")
-    binary_best = best_by_validation(two.results)
+    binary_best = best_on_validation(two.results)
     # The docs claim both on both tweet tasks: the transformer is best, and the best neural model beats the reference.
     for task, chosen, comparison in (("3-class", best, three), ("binary", binary_best, two)):
         if chosen.classifier.model_key != "transformer":

@@ -202,9 +202,14 @@ frozen = [part for key, part in (("transformer", "the MiniLM + GRU model's 22.7 
 st.caption(f"Test split: {sizes['test']:,} texts (train {sizes['train']:,}, validation {sizes['valid']:,}). Parameters "
            f"count trainable weights (TF-IDF row: features)" + (f"; {' and '.join(frozen)} are not counted." if frozen else "."))
 table = comparison.table()
-best = table.iloc[0]
-st.success(f"Best on the test split: **{best['model']}**, {best['test accuracy']:.1%} accuracy, "
-           f"macro-F1 {best['test macro-F1']:.3f}.", icon=":material/trophy:")
+chosen_model = comparison.chosen()
+reference = (f" The {BASELINE_NAME} reference scored {comparison.baseline.scores.accuracy:.1%} on the same test split."
+             if comparison.baseline is not None else "")
+st.success(f"Best on validation: **{chosen_model.title}** ({chosen_model.training.best.valid_accuracy:.1%}), and on the "
+           f"test split {chosen_model.test.accuracy:.1%} accuracy, macro-F1 {chosen_model.test.macro_f1:.3f}.{reference}",
+           icon=":material/trophy:")
+st.caption("A model is chosen on the validation split, as its best epoch is: choosing by test score would tune to the "
+           "test split. The table is sorted by test accuracy.")
 st.dataframe(table, key="sent_results", hide_index=True, placeholder="—", column_config={
     "parameters": st.column_config.NumberColumn(format="localized"),
     "seconds / epoch": st.column_config.NumberColumn(format="%.1f", help="TF-IDF row: seconds to fit"),

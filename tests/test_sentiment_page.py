@@ -104,6 +104,9 @@ def test_training_on_a_csv_ends_in_a_comparison_table(app):
     assert "Neural bag of words" in set(results["model"]) and len(results) == 2
     assert any(name.startswith("TF-IDF + logistic regression (1–2-grams, C=") for name in results["model"])
     assert results["test accuracy"].between(0, 1).all()
+    # Only one model trained, so it is the one chosen on validation; the reference's test score stands beside it.
+    chosen = app.success[0].value
+    assert chosen.startswith("Best on validation: **Neural bag of words**") and "reference scored" in chosen
     sizes = next(caption.value for caption in app.caption if caption.value.startswith("Test split:"))
     assert sizes.endswith("(TF-IDF row: features).")  # no frozen encoder weights to mention: no MiniLM model ran
     probes = app.dataframe[1].value

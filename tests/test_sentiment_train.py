@@ -1,5 +1,7 @@
 """The trainer and the experiment pipeline: progress reports, best checkpoint, early stopping, cancellation."""
 
+from types import SimpleNamespace
+
 import pytest
 import torch
 
@@ -7,7 +9,7 @@ from engine.errors import LabError
 from engine.jobs import JobCancelled
 from engine.sentiment import models
 from engine.sentiment.batches import WordFeaturizer, iter_batches
-from engine.sentiment.experiment import compare, history_frame, train_classifier
+from engine.sentiment.experiment import best_on_validation, compare, history_frame, train_classifier
 from engine.sentiment.predict import run_model
 from engine.sentiment import train as train_module
 from engine.sentiment.train import TrainConfig, train
@@ -122,6 +124,20 @@ def test_compare_adds_the_tfidf_reference_probes_and_model_names_in_progress():
     curves = history_frame(reports)
     assert set(curves["model"]) == {"Neural bag of words", "FastText"}
     assert curves["progress"].between(0, 1).all()
+    # The model chosen is the one best on validation, whatever the test split says.
+    chosen = comparison.chosen()
+    assert chosen.training.best.valid_accuracy == max(result.training.best.valid_accuracy for result in comparison.results)
+
+
+def test_the_model_chosen_is_best_on_validation_not_on_test_and_the_first_of_a_tie():
+    def result(valid: float, test: float) -> SimpleNamespace:
+        return SimpleNamespace(training=SimpleNamespace(best=SimpleNamespace(valid_accuracy=valid)),
+                               test=SimpleNamespace(accuracy=test))
+
+    fair, lucky, tied = result(0.90, 0.80), result(0.85, 0.95), result(0.90, 0.99)
+    assert best_on_validation([lucky, fair, tied]) is fair
+    with pytest.raises(LabError, match="no trained models"):
+        best_on_validation([])
 
 
 def test_batches_pad_to_the_cnn_width_and_keep_true_lengths():

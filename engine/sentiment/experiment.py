@@ -19,6 +19,7 @@ import pandas as pd
 import torch
 
 from engine.device import default_device
+from engine.errors import LabError
 from engine.jobs import ProgressCallback
 from engine.sentiment import models
 from engine.sentiment.batches import fit_featurizer
@@ -64,6 +65,10 @@ class Comparison:
     baseline: BaselineResult | None = None
     probes: pd.DataFrame = field(default_factory=pd.DataFrame)  # the four probe sentences, every model
 
+    def chosen(self) -> ExperimentResult:
+        """The model a practitioner would pick: the one best on validation (see `best_on_validation`)."""
+        return best_on_validation(self.results)
+
     def table(self) -> pd.DataFrame:
         """Every model and the TF-IDF reference, best test accuracy first."""
         rows = [result.row() for result in self.results]
@@ -73,6 +78,17 @@ class Comparison:
                          "valid accuracy": None, "test accuracy": self.baseline.scores.accuracy,
                          "test macro-F1": self.baseline.scores.macro_f1})
         return pd.DataFrame(rows).sort_values("test accuracy", ascending=False, ignore_index=True)
+
+
+def best_on_validation(results: Sequence[ExperimentResult]) -> ExperimentResult:
+    """The result whose restored epoch scored best on the validation split (ties: the first listed).
+
+    Models are chosen on validation, as their epochs are: choosing by test score would tune to the test split,
+    and the test score reported would no longer be a fair estimate.
+    """
+    if not results:
+        raise LabError("there are no trained models to choose from.")
+    return max(results, key=lambda result: result.training.best.valid_accuracy)
 
 
 _SEEDED_INIT = threading.Lock()

@@ -23,9 +23,9 @@ def test_training_fasttext_for_one_epoch_shows_a_result_row(page, app_url):
     # Training runs in the background; the page polls it and redraws once it is done.
     page.get_by_text("Comparison on Movie reviews").wait_for(timeout=240_000)
     wait_for_app(page)
-    best = page.locator('[data-testid="stAlert"]').filter(has_text="Best on the test split")
+    best = page.locator('[data-testid="stAlert"]').filter(has_text="Best on validation")
     best.wait_for()
-    assert "FastText" in best.inner_text() or "TF-IDF" in best.inner_text()
+    assert "FastText" in best.inner_text() and "TF-IDF + logistic regression reference scored" in best.inner_text()
     results = page.locator('[data-testid="stDataFrame"]')
     assert results.count() >= 2  # the comparison and the probe sentences
     assert page.locator('[data-testid="stException"]').count() == 0
