@@ -14,9 +14,9 @@ from engine.sentiment import data, models
 from engine.sentiment.batches import LengthPlan, plan_lengths
 from engine.sentiment.estimate import fine_tune_seconds
 from engine.sentiment.evaluate import BASELINE_NAME
-from engine.sentiment.experiment import history_frame, short_text_sample, training_texts
+from engine.sentiment.experiment import history_frame, training_texts
 from engine.sentiment.job import comparison_work
-from engine.sentiment.train import TrainConfig
+from engine.sentiment.train import TrainConfig, epoch_seed
 from pages import _job_panel as job_panel
 from pages import _sentiment_figures as figures
 
@@ -45,18 +45,23 @@ def split_and_plan(_dataset: data.LabelledTexts, dataset_key: str, seed: int) ->
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def short_text_plan(_splits: data.Splits, dataset_key: str, seed: int) -> tuple[LengthPlan, int, data.LabelledTexts | None]:
-    """What the fine-tuned transformer reads beside the training part, for its estimate: the lengths of those
-    short texts, how many are closing passages, and the sample of the dataset's short texts among them."""
-    texts, _ = training_texts(models.spec("minilm_ft"), _splits)
-    short, extra = texts[len(_splits.train):], short_text_sample(_splits)
-    return plan_lengths(short), len(short) - (len(extra) if extra is not None else 0), extra
+def short_text_plan(_splits: data.Splits, dataset_key: str, seed: int) -> tuple[LengthPlan, int, int, int]:
+    """What the fine-tuned transformer reads beside the training part, for its estimate: the lengths of one
+    epoch's short texts, how many are closing passages, how many of the dataset's short texts an epoch draws,
+    and how many there are to draw from."""
+    texts, _, sample = training_texts(models.spec("minilm_ft"), _splits)
+    rows = sample.rows(len(texts), epoch_seed(seed, 1)) if sample is not None else range(len(texts))
+    short = [texts[row] for row in rows][len(_splits.train):]
+    pool = len(_splits.short_texts) if _splits.short_texts is not None else 0
+    passages = (sample.start if sample is not None else len(texts) - pool) - len(_splits.train)
+    return plan_lengths(short), passages, len(short) - passages, pool
 
 
 @st.cache_data(max_entries=8, show_spinner="Timing one fine-tuning step on this device…")
-def fine_tune_estimate(n_train: int, n_other: int, mean_pieces: float, layers: int, epochs: int, batch_size: int) -> float:
+def fine_tune_estimate(n_train: int, n_other: int, mean_pieces: float, layers: int, epochs: int, batch_size: int,
+                       n_pool: int) -> float:
     return fine_tune_seconds(n_train=n_train, n_other=n_other, mean_pieces=mean_pieces, layers=layers, epochs=epochs,
-                             batch_size=batch_size, device=default_device())
+                             batch_size=batch_size, device=default_device(), n_pool=n_pool)
 
 
 st.title("Sentiment lab")
@@ -134,11 +139,13 @@ if "minilm_ft" in chosen:
                                key="sent_ft_batch")
     hyper["minilm_ft"] = {"layers": int(layers)}
     fine_tune = TrainConfig(epochs=int(ft_epochs), batch_size=int(ft_batch), seed=int(seed))
-    short, passages, extra = short_text_plan(splits, dataset_key, int(seed))
-    reads = LengthPlan(plan.word_counts + short.word_counts, plan.piece_counts + short.piece_counts)  # all it trains on
+    short, passages, drawn, pool = short_text_plan(splits, dataset_key, int(seed))
+    reads = LengthPlan(plan.word_counts + short.word_counts, plan.piece_counts + short.piece_counts)  # an epoch's texts
     seconds = fine_tune_estimate(len(reads.piece_counts), len(splits.valid) + len(splits.test), reads.mean_pieces(int(max_length)),
-                                 int(layers), int(ft_epochs), int(ft_batch))
-    extra_text = f" and {len(extra):,} {extra.name}" if extra is not None else ""
+                                 int(layers), int(ft_epochs), int(ft_batch), pool - drawn)
+    name = splits.short_texts.name if splits.short_texts is not None else ""
+    extra_text = (f" and {drawn:,} of {pool:,} {name} (a fresh draw each epoch)" if drawn < pool else
+                  f" and {pool:,} {name}") if pool else ""
     st.info(f"Fine-tuning {layers} of MiniLM's 6 layers on {len(splits.train):,} texts, their {passages:,} "
             f"closing passages{extra_text}, for at most {ft_epochs} epoch{'s' if ft_epochs != 1 else ''} in batches of "
             f"{ft_batch}: about "
@@ -232,7 +239,8 @@ st.caption("The last two hold the same words in another order: a plain bag of wo
            "so it gets at most one of them right; bigrams, convolutions and attention can tell them apart. "
            "Notebook 6 fine-tunes BERT on 25,000 IMDB reviews and reads all four right. On the 944 training reviews "
            "bundled here, the fine-tuned MiniLM read the third as negative on every seed tried until it also trained "
-           "on short film text: the reviews' closing sentences and as many one-sentence Rotten Tomatoes reviews. "
+           "on short film text: the reviews' closing sentences and as many one-sentence Rotten Tomatoes reviews, "
+           "drawn afresh each epoch. "
            "Now it reads all four right on each of six seeds at 3 epochs, batch 16 (docs/BENCHMARKS.md).")
 probes = comparison.probes.assign(prediction=lambda t: t["label"] + " (" + t["confidence"].map("{:.0%}".format) + ")")
 st.dataframe(probes.pivot(index="text", columns="model", values="prediction").reindex(pd.unique(probes["text"])), key="sent_probes")

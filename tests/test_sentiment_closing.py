@@ -6,7 +6,7 @@ import pytest
 
 from engine import datasets
 from engine.errors import LabError
-from engine.sentiment import experiment
+from engine.sentiment import experiment, models
 from engine.sentiment.closing import closing_passage, closing_passages, with_closing_passages
 from engine.sentiment.data import LabelledTexts, Splits, load_dataset, split
 
@@ -50,7 +50,7 @@ def test_only_the_fine_tuned_transformer_trains_on_short_texts_and_its_caps_come
     seen = {}
 
     def capture(model, train_items, train_labels, *args, **kwargs):
-        seen["items"], seen["labels"] = train_items, train_labels
+        seen["items"], seen["labels"], seen["sample"] = train_items, train_labels, kwargs.get("sample")
         raise _Stop
 
     fit = experiment.fit_featurizer
@@ -62,6 +62,7 @@ def test_only_the_fine_tuned_transformer_trains_on_short_texts_and_its_caps_come
     # Reviews, then one closing passage each, then the short texts: 12 + 12 + 2 items, labels aligned.
     expected = part.labels.tolist() * 2 + [1, 0] if adds_short_texts else part.labels.tolist()
     assert len(seen["items"]) == len(expected) and seen["labels"].tolist() == expected
+    assert seen["sample"] is None  # two short texts, fewer than the reviews: every epoch reads them all
 
 
 def test_film_snippets_split_into_a_training_part_and_every_tenth_held_out_labelled_by_their_raters():
@@ -100,13 +101,13 @@ def test_the_movie_reviews_carry_the_training_snippets_which_never_validate_or_t
     assert load_dataset("tweets-2").short_texts is None
 
 
-def test_short_texts_beyond_the_training_part_are_a_seeded_sample_of_that_size_with_their_labels():
-    reviews = LabelledTexts("reviews", [PLOT] * 5, np.array([0, 1, 0, 1, 0]), ("negative", "positive"))
+def test_short_texts_beyond_the_training_part_are_a_pool_each_epoch_draws_as_many_from():
+    reviews = LabelledTexts("reviews", [PLOT + "Great."] * 5, np.array([0, 1, 0, 1, 0]), ("negative", "positive"))
     short = LabelledTexts("short", [f"snippet {i}" for i in range(40)], np.arange(40) % 2, ("negative", "positive"))
-    sample = experiment.short_text_sample(Splits(reviews, reviews, reviews, 3, short))
-    assert len(sample.texts) == 5 and len(set(sample.texts)) == 5 and set(sample.texts) <= set(short.texts)
-    assert all(label == int(text.split()[1]) % 2 for text, label in zip(sample.texts, sample.labels))
-    assert experiment.short_text_sample(Splits(reviews, reviews, reviews, 3, short)).texts == sample.texts
-    assert experiment.short_text_sample(Splits(reviews, reviews, reviews, 4, short)).texts != sample.texts
+    texts, labels, sample = experiment.training_texts(models.spec("minilm_ft"), Splits(reviews, reviews, reviews, 3, short))
+    assert texts == reviews.texts + [closing_passage(reviews.texts[0])] * 5 + short.texts  # every snippet is featurised once
+    assert labels.tolist() == [0, 1, 0, 1, 0] * 2 + (np.arange(40) % 2).tolist()
+    assert (sample.start, sample.size) == (10, 5)  # the reviews and their passages always; 5 of the 40 each epoch
     few = short.subset(range(4))
-    assert experiment.short_text_sample(Splits(reviews, reviews, reviews, 3, few)) is few  # fewer: all of them
+    assert experiment.training_texts(models.spec("minilm_ft"), Splits(reviews, reviews, reviews, 3, few))[2] is None
+    assert experiment.training_texts(models.spec("fasttext"), Splits(reviews, reviews, reviews, 3, short))[2] is None

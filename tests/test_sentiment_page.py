@@ -51,9 +51,11 @@ def test_choosing_fine_tuning_shows_a_measured_time_estimate_before_training(app
     assert app.slider(key="sent_ft_layers").value == 2  # on a CPU; every layer on a GPU
     estimate = next(block.value for block in app.info if "Fine-tuning" in block.value)
     assert "2 of MiniLM's 6 layers" in estimate and "timed from one training step" in estimate
-    # It counts the short texts it trains on too: a closing passage of most of the 944 reviews, and as many film snippets.
-    passages = int(re.search(r"944 texts, their ([\d,]+) closing passages and 944 film snippets", estimate).group(1).replace(",", ""))
-    assert 900 <= passages <= 944
+    # It counts the short texts it trains on too: a closing passage of most of the 944 reviews, and as many film
+    # snippets drawn afresh each epoch from the 9,065 of the snippets' training part.
+    found = re.search(r"944 texts, their ([\d,]+) closing passages and 944 of 9,065 film snippets \(a fresh draw each epoch\)",
+                      estimate)
+    assert found and 900 <= int(found.group(1).replace(",", "")) <= 944
     # It trains by its own recipe (3 epochs, batches of 16), not by the other models' epochs and batch size.
     assert "for at most 3 epochs in batches of 16:" in estimate
     app.number_input(key=f"sent_epochs_{app.selectbox(key='sent_dataset').value}").set_value(1).run()

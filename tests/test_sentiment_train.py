@@ -2,6 +2,7 @@
 
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 import torch
 
@@ -12,7 +13,7 @@ from engine.sentiment.batches import WordFeaturizer, iter_batches
 from engine.sentiment.experiment import best_on_validation, compare, history_frame, train_classifier
 from engine.sentiment.predict import run_model
 from engine.sentiment import train as train_module
-from engine.sentiment.train import TrainConfig, train
+from engine.sentiment.train import EpochSample, TrainConfig, epoch_seed, train
 from engine.sources import load_glove
 from tests.sentiment_helpers import toy_splits
 
@@ -39,6 +40,31 @@ def test_progress_reports_carry_epoch_batch_loss_accuracy_and_time():
     train_reports = [m for _, _, m in reports if m["phase"] == "train"]
     assert {"epoch", "batch", "batches", "loss", "accuracy", "elapsed"} <= set(train_reports[0])
     assert [m["epoch"] for _, _, m in reports if m["phase"] == "valid"] == [1, 2]
+
+
+def test_with_an_epoch_sample_each_epoch_reads_the_fixed_part_and_a_fresh_draw_from_the_pool(monkeypatch):
+    """Items are told apart by their length: 0-9 the fixed part, 10-59 the pool, 6 drawn per epoch."""
+    splits, featurizer, model, (_, valid_items) = _setup("nbow")
+    items = [torch.ones(length + 1, dtype=torch.long) for length in range(60)]
+    labels = np.arange(60) % 2
+    seen, reports = [], []
+
+    def recording(epoch_items, *args, **kwargs):
+        seen.append(sorted(len(item) - 1 for item in epoch_items))
+        return iter_batches(epoch_items, *args, **kwargs)
+
+    monkeypatch.setattr(train_module, "iter_batches", recording)
+    config = TrainConfig(epochs=3, batch_size=4, patience=5, seed=7)
+    train(model, items, labels, valid_items, splits.valid.labels, pad_value=featurizer.pad_value, config=config, device=CPU,
+          on_progress=lambda step, total, metrics: reports.append((step, total)), sample=EpochSample(start=10, size=6))
+    epochs = seen  # each epoch's training stream (validation batches come from predict.run_model)
+    assert len(epochs) == 3 and all(len(epoch) == 16 and epoch[:10] == list(range(10)) for epoch in epochs)
+    draws = [frozenset(epoch[10:]) for epoch in epochs]
+    assert all(draw <= set(range(10, 60)) for draw in draws) and len(set(draws)) == 3  # a fresh draw each epoch
+    assert reports[-1] == (3 * 4, 3 * 4)  # 16 items in batches of 4, three epochs: the schedule counts what is read
+    again = EpochSample(start=10, size=6)
+    assert again.rows(60, epoch_seed(7, 1)).tolist() == [*range(10), *sorted(epochs[0][10:])]  # seeded: a rerun repeats
+    assert again.rows(14, 0).tolist() == list(range(14)) and again.count(14) == 14  # a pool no larger than a draw: all
 
 
 def test_the_best_validation_epoch_is_restored():
@@ -129,13 +155,13 @@ def test_compare_adds_the_tfidf_reference_probes_and_model_names_in_progress():
     assert chosen.training.best.valid_accuracy == max(result.training.best.valid_accuracy for result in comparison.results)
 
 
-def test_the_model_chosen_is_best_on_validation_not_on_test_and_the_first_of_a_tie():
-    def result(valid: float, test: float) -> SimpleNamespace:
-        return SimpleNamespace(training=SimpleNamespace(best=SimpleNamespace(valid_accuracy=valid)),
+def test_the_model_chosen_is_best_on_validation_not_on_test_and_a_tie_goes_to_the_lower_validation_loss():
+    def result(valid: float, loss: float, test: float) -> SimpleNamespace:
+        return SimpleNamespace(training=SimpleNamespace(best=SimpleNamespace(valid_accuracy=valid, valid_loss=loss)),
                                test=SimpleNamespace(accuracy=test))
 
-    fair, lucky, tied = result(0.90, 0.80), result(0.85, 0.95), result(0.90, 0.99)
-    assert best_on_validation([lucky, fair, tied]) is fair
+    fair, lucky, tied = result(0.90, 0.30, 0.80), result(0.85, 0.20, 0.95), result(0.90, 0.35, 0.99)
+    assert best_on_validation([lucky, tied, fair]) is fair
     with pytest.raises(LabError, match="no trained models"):
         best_on_validation([])
 

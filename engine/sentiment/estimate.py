@@ -23,8 +23,12 @@ _PADDING = 1.1  # length-bucketed batches pad about a tenth (measured on the mov
 
 
 def fine_tune_seconds(*, n_train: int, n_other: int, mean_pieces: float, layers: int, epochs: int, batch_size: int,
-                      device: torch.device) -> float:
-    """Seconds to encode every text with the frozen lower layers, then train `epochs` epochs and validate each."""
+                      device: torch.device, n_pool: int = 0) -> float:
+    """Seconds to encode every text with the frozen lower layers, then train `epochs` epochs and validate each.
+
+    `n_train` texts train each epoch, `n_other` validate and test; `n_pool` more are only encoded (the rest of
+    a pool that each epoch draws from, see `train.EpochSample`).
+    """
     length = max(8, int(mean_pieces * _PADDING))
     states = torch.randn(batch_size, length, STATE_DIM, device=device)  # (batch, seq, 384)
     lengths = torch.full((batch_size,), length, device=device)
@@ -49,7 +53,7 @@ def fine_tune_seconds(*, n_train: int, n_other: int, mean_pieces: float, layers:
 
     encode_s = _timed(encode, device) if lower else 0.0
     steps = math.ceil(n_train / batch_size)
-    texts = n_train + n_other
+    texts = n_train + n_other + n_pool
     # Validation and test are forward passes (about a third of a step) over the other texts.
     return epochs * steps * step_s + (texts / batch_size) * encode_s + epochs * (n_other / batch_size) * step_s / 3
 
