@@ -66,8 +66,8 @@ def main() -> int:
         splits = split(data, seed=seed)
         _synchronize(device)
         started = time.perf_counter()
-        tuned = train_classifier("minilm_ft", splits, config=TrainConfig(epochs=args.epochs, batch_size=FINE_TUNE_BATCH_SIZE, seed=seed),
-                                 hyper={"layers": layers}, device=device)
+        recipe = TrainConfig(epochs=args.epochs, batch_size=FINE_TUNE_BATCH_SIZE, seed=seed)
+        tuned = train_classifier("minilm_ft", splits, config=recipe, hyper={"layers": layers}, device=device)
         _synchronize(device)
         seconds = time.perf_counter() - started
         reference = tfidf_baseline(splits, seed=seed)

@@ -49,12 +49,11 @@ def short_text_plan(_splits: data.Splits, dataset_key: str, seed: int) -> tuple[
     """What the fine-tuned transformer reads beside the training part, for its estimate: the lengths of one
     epoch's short texts, how many are closing passages, how many of the dataset's short texts an epoch draws,
     and how many there are to draw from."""
-    texts, _, sample = training_texts(models.spec("minilm_ft"), _splits)
-    rows = sample.rows(len(texts), epoch_seed(seed, 1)) if sample is not None else range(len(texts))
-    short = [texts[row] for row in rows][len(_splits.train):]
+    reads = training_texts(models.spec("minilm_ft"), _splits)
+    rows = reads.sample.rows(len(reads.texts), epoch_seed(seed, 1)) if reads.sample is not None else range(len(reads.texts))
+    short = [reads.texts[row] for row in rows][len(_splits.train):]
     pool = len(_splits.short_texts) if _splits.short_texts is not None else 0
-    passages = (sample.start if sample is not None else len(texts) - pool) - len(_splits.train)
-    return plan_lengths(short), passages, len(short) - passages, pool
+    return plan_lengths(short), reads.passages, len(short) - reads.passages, pool
 
 
 @st.cache_data(max_entries=8, show_spinner="Timing one fine-tuning step on this device…")

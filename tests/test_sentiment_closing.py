@@ -104,10 +104,10 @@ def test_the_movie_reviews_carry_the_training_snippets_which_never_validate_or_t
 def test_short_texts_beyond_the_training_part_are_a_pool_each_epoch_draws_as_many_from():
     reviews = LabelledTexts("reviews", [PLOT + "Great."] * 5, np.array([0, 1, 0, 1, 0]), ("negative", "positive"))
     short = LabelledTexts("short", [f"snippet {i}" for i in range(40)], np.arange(40) % 2, ("negative", "positive"))
-    texts, labels, sample = experiment.training_texts(models.spec("minilm_ft"), Splits(reviews, reviews, reviews, 3, short))
+    texts, labels, sample, passages = experiment.training_texts(models.spec("minilm_ft"), Splits(reviews, reviews, reviews, 3, short))
     assert texts == reviews.texts + [closing_passage(reviews.texts[0])] * 5 + short.texts  # every snippet is featurised once
     assert labels.tolist() == [0, 1, 0, 1, 0] * 2 + (np.arange(40) % 2).tolist()
-    assert (sample.start, sample.size) == (10, 5)  # the reviews and their passages always; 5 of the 40 each epoch
+    assert passages == 5 and (sample.start, sample.size) == (10, 5)  # the reviews and their passages always; 5 of the 40 each epoch
     few = short.subset(range(4))
     assert experiment.training_texts(models.spec("minilm_ft"), Splits(reviews, reviews, reviews, 3, few))[2] is None
     assert experiment.training_texts(models.spec("fasttext"), Splits(reviews, reviews, reviews, 3, short))[2] is None

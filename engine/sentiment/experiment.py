@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -100,20 +100,27 @@ def _glove() -> EmbeddingSet:
     return load_glove(device=torch.device("cpu"))
 
 
-def training_texts(spec: models.ModelSpec, splits: Splits) -> tuple[list[str], np.ndarray, EpochSample | None]:
+class TrainingTexts(NamedTuple):
+    texts: list[str]  # the training part, then its closing passages, then the dataset's short texts
+    labels: np.ndarray
+    sample: EpochSample | None  # how each epoch draws from the short texts; None: every epoch reads them all
+    passages: int  # how many closing passages follow the training part
+
+
+def training_texts(spec: models.ModelSpec, splits: Splits) -> TrainingTexts:
     """What `spec` trains on, and how each epoch draws from it.
 
     The training part; then, for short-text models, its closing passages and every one of the dataset's short
     texts, of which each epoch reads a fresh draw as large as the training part (see `train.EpochSample`).
     """
     if not spec.short_texts:
-        return splits.train.texts, splits.train.labels, None
+        return TrainingTexts(splits.train.texts, splits.train.labels, None, 0)
     texts, labels = with_closing_passages(splits.train.texts, splits.train.labels)
-    short = splits.short_texts
+    passages, short = len(texts) - len(splits.train), splits.short_texts
     if short is None:
-        return texts, labels, None
+        return TrainingTexts(texts, labels, None, passages)
     sample = EpochSample(start=len(texts), size=len(splits.train)) if len(short) > len(splits.train) else None
-    return texts + short.texts, np.concatenate([labels, short.labels]), sample
+    return TrainingTexts(texts + short.texts, np.concatenate([labels, short.labels]), sample, passages)
 
 
 def train_classifier(
@@ -140,7 +147,7 @@ def train_classifier(
     # The caps come from the training texts themselves, never from the short texts some models train on too.
     featurizer = fit_featurizer(spec.features, splits.train.texts, device, max_tokens=max_tokens, max_length=max_length,
                                 layer=models.input_layer(model_key, settings))
-    train_texts, train_labels, sample = training_texts(spec, splits)
+    train_texts, train_labels, sample, _ = training_texts(spec, splits)
     parts = (train_texts, splits.valid.texts, splits.test.texts)
     # One call over all three parts, so the frozen encoder reports a single "encoding" phase.
     items = featurizer.transform([text for part in parts for text in part], on_progress=on_progress)
