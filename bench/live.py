@@ -185,7 +185,7 @@ def captum_tutorial_ms(classifier, texts: list[str]) -> tuple[float, float, floa
     times, ours_times, agreement = [], [], []
     for text in texts:
         words = sentiment_tokens(text)
-        ids, owners, length = word_inputs(classifier.featurizer, words, getattr(model, "min_length", 1))
+        ids, owners, length = word_inputs(classifier.featurizer, words, model.min_length)
         lengths = torch.tensor([length])
         target = int(classifier.predict_proba([" ".join(words)])[0].argmax())
         started = time.perf_counter()

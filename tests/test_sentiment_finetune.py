@@ -16,7 +16,7 @@ CPU = torch.device("cpu")
 
 
 def _loss(model, items, labels) -> float:
-    logits = run_model(model, items, batch_size=8, pad_value=0.0, min_length=1, device=CPU)
+    logits = run_model(model, items, batch_size=8, pad_value=0.0, device=CPU)
     return models.loss_function(logits, torch.as_tensor(labels)).item()
 
 
@@ -135,8 +135,35 @@ def test_every_layer_reads_piece_ids_and_scores_as_the_cached_layer_0_states_did
     featurizer = MiniLMFeaturizer(64, CPU, layer=0)
     ids = featurizer.transform(texts)
     assert [item.dtype for item in ids] == [torch.int64] * 3 and [len(item) for item in ids] == [len(s) for s in states]
-    from_ids = run_model(model, ids, batch_size=8, pad_value=featurizer.pad_value, min_length=1, device=CPU)
-    from_states = run_model(model, states, batch_size=8, pad_value=0.0, min_length=1, device=CPU)
+    from_ids = run_model(model, ids, batch_size=8, pad_value=featurizer.pad_value, device=CPU)
+    from_states = run_model(model, states, batch_size=8, pad_value=0.0, device=CPU)
     np.testing.assert_allclose(from_ids.numpy(), from_states.numpy(), atol=1e-3)
     assert not from_ids.isnan().any() and from_ids.std() > 0  # three different texts, three different scores
     assert not any(tmp_path.rglob("*.safetensors"))
+
+
+def test_rounding_a_batch_up_to_the_gpu_multiple_changes_no_score_or_state(monkeypatch, tmp_path):
+    # The worst cases for padding: a 1-piece text (63 padded positions beside one real one), one a piece
+    # short of the multiple, one exactly on it (no padding), one just over it (63 again). Attention is
+    # masked to the real pieces and the mean reads only them, so each score and state must stay what it was.
+    from engine.sentiment import encoder
+    monkeypatch.setenv("EMBEDDING_LAB_PRECISION", "float32")
+    assert encoder.attention_length_multiple(torch.device("cuda")) == 64 and encoder.attention_length_multiple(CPU) == 1
+    torch.manual_seed(0)
+    model = models.build_model("minilm_ft", 2, 0, {"layers": LAYERS}).eval()
+    model.start_from_pretrained()
+    assert models.build_model("nbow", 2, 10, {}).length_multiple(torch.device("cuda")) == 1  # no attention, no rounding
+    items = [torch.randint(1_000, 20_000, (n,)) for n in (1, 63, 64, 65)]
+    texts = ["fine", "A dull, long film <br /> with one good scene. " * 6, "This film is not terrible, it's great!"]
+    plain = run_model(model, items, batch_size=1, pad_value=0, device=CPU)
+    plain_states = FrozenEncoder(512, CPU, layer=2, cache=StateCache(tmp_path / "a")).states(texts, remember=False)
+    monkeypatch.setattr(models, "attention_length_multiple", lambda device: 64)
+    monkeypatch.setattr(encoder, "attention_length_multiple", lambda device: 64)
+    assert model.length_multiple(CPU) == 64
+    rounded = run_model(model, items, batch_size=1, pad_value=0, device=CPU)
+    rounded_states = FrozenEncoder(512, CPU, layer=2, cache=StateCache(tmp_path / "b")).states(texts, remember=False)
+    np.testing.assert_allclose(rounded.numpy(), plain.numpy(), atol=1e-5)
+    assert plain.std() > 0  # four different texts, four different scores
+    for before, after in zip(plain_states, rounded_states, strict=True):
+        assert after.shape == before.shape  # the padding is not kept
+        np.testing.assert_allclose(after.float().numpy(), before.float().numpy(), atol=2e-3)  # float16 storage

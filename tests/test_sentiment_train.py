@@ -71,7 +71,7 @@ def test_the_best_validation_epoch_is_restored():
     splits, featurizer, model, (train_items, valid_items) = _setup()
     result = train(model, train_items, splits.train.labels, valid_items, splits.valid.labels,
                    pad_value=featurizer.pad_value, config=TrainConfig(epochs=4, batch_size=16, lr=5e-2, patience=4), device=CPU)
-    logits = run_model(model, valid_items, batch_size=64, pad_value=featurizer.pad_value, min_length=1, device=CPU)
+    logits = run_model(model, valid_items, batch_size=64, pad_value=featurizer.pad_value, device=CPU)
     loss = models.loss_function(logits, torch.as_tensor(splits.valid.labels)).item()
     assert result.best.valid_loss == min(record.valid_loss for record in result.history)
     assert loss == pytest.approx(result.best.valid_loss, abs=1e-5)
@@ -171,3 +171,15 @@ def test_batches_pad_to_the_cnn_width_and_keep_true_lengths():
     batch = next(iter_batches(items, None, 8, pad_value=1, device=CPU, min_length=5))
     assert batch.inputs.shape == (2, 5)
     assert sorted(batch.lengths.tolist()) == [1, 3]
+
+
+def test_batches_round_their_length_up_to_the_multiple_and_keep_true_lengths():
+    items = [torch.tensor([5] * n) for n in (1, 3, 8, 9)]
+    widths = [batch.inputs.shape[1] for batch in iter_batches(items, None, 2, pad_value=0, device=CPU, length_multiple=8)]
+    assert widths == [8, 16]  # lengths 1, 3 → 8 (not 3); 8, 9 → 16 (not 9)
+    exact = next(iter_batches([torch.tensor([5] * 8)], None, 2, pad_value=0, device=CPU, length_multiple=8))
+    assert exact.inputs.shape == (1, 8)  # already a multiple: no padding added
+    both = next(iter_batches([torch.tensor([5])], None, 2, pad_value=0, device=CPU, min_length=5, length_multiple=4))
+    assert both.inputs.shape == (1, 5)  # the CNN's width still holds, rounding only raises it
+    with pytest.raises(LabError, match="length_multiple"):
+        next(iter_batches(items, None, 2, pad_value=0, device=CPU, length_multiple=0))

@@ -194,13 +194,18 @@ def iter_batches(
     shuffle: bool = False,
     seed: int = 0,
     min_length: int = 1,
+    length_multiple: int = 1,
 ) -> Iterator[Batch]:
     """Padded batches of similar-length items; shuffled pools when training, plain length order otherwise.
 
-    `min_length` pads short batches up to it (the CNN's widest filter); `lengths` stay the true ones.
+    `min_length` pads short batches up to it (the CNN's widest filter), and `length_multiple` pads each
+    batch's length up to a multiple of it (fewer distinct shapes: see `models.FineTunedMiniLM.length_multiple`);
+    `lengths` stay the true ones.
     """
     if batch_size < 1:
         raise LabError(f"batch_size must be at least 1; got {batch_size}.")
+    if length_multiple < 1:
+        raise LabError(f"length_multiple must be at least 1; got {length_multiple}.")
     lengths = np.fromiter((len(item) for item in items), dtype=np.int64, count=len(items))
     if shuffle:
         rng = np.random.default_rng(seed)
@@ -215,8 +220,9 @@ def iter_batches(
         groups = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
     for group in groups:
         inputs = pad_sequence([items[i] for i in group], batch_first=True, padding_value=pad_value)
-        if inputs.shape[1] < min_length:  # (batch, seq[, dim]) → (batch, min_length[, dim])
-            extra = inputs.new_full((inputs.shape[0], min_length - inputs.shape[1], *inputs.shape[2:]), pad_value)
+        width = max(min_length, math.ceil(inputs.shape[1] / length_multiple) * length_multiple)
+        if inputs.shape[1] < width:  # (batch, seq[, dim]) → (batch, width[, dim])
+            extra = inputs.new_full((inputs.shape[0], width - inputs.shape[1], *inputs.shape[2:]), pad_value)
             inputs = torch.cat([inputs, extra], dim=1)
         targets = torch.as_tensor(labels[group] if labels is not None else np.zeros(len(group)), dtype=torch.long)
         yield Batch(inputs.to(device), torch.as_tensor(lengths[group]).to(device), targets.to(device), torch.as_tensor(group))

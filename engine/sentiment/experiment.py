@@ -167,8 +167,7 @@ def train_classifier(
     training = train(model, train_items, train_labels, valid_items, splits.valid.labels,
                      pad_value=featurizer.pad_value, config=config, device=device, on_progress=on_progress, sample=sample)
     classifier = SentimentClassifier(model_key, model, featurizer, splits.label_names, settings, device)
-    logits = run_model(model, test_items, batch_size=256, pad_value=featurizer.pad_value,
-                       min_length=getattr(model, "min_length", 1), device=device)
+    logits = run_model(model, test_items, batch_size=256, pad_value=featurizer.pad_value, device=device)
     test = score(splits.test.labels, models.probabilities(logits).argmax(dim=1).cpu().numpy(), splits.label_names)
     return ExperimentResult(classifier, training, test, models.count_parameters(model), featurize_seconds, config, coverage)
 

@@ -84,7 +84,7 @@ def _batch_gradients(classifier: SentimentClassifier, featurizer: WordFeaturizer
                      targets: list[int]) -> list[tuple[int, list[np.ndarray]]]:
     """Per target class, each text's word scores (integrated gradients of P(target)), for one padded batch of texts."""
     model = classifier.model
-    inputs = [word_inputs(featurizer, words, getattr(model, "min_length", 1)) for words in chunk]
+    inputs = [word_inputs(featurizer, words, model.min_length) for words in chunk]
     ids = torch.full((len(chunk), max(text_ids.shape[1] for text_ids, _, _ in inputs)), PAD_INDEX, dtype=torch.long)
     for row, (text_ids, _, _) in enumerate(inputs):
         ids[row, : text_ids.shape[1]] = text_ids[0]  # (batch, seq), padded on the right

@@ -69,7 +69,7 @@ def integrated_gradients(classifier: SentimentClassifier, words: list[str], targ
         baseline[:, 0], baseline[:, -1] = ids[:, 0], ids[:, -1]  # [CLS] and [SEP] stay: only the words are absent
         length = ids.shape[1]
     else:
-        ids, owners, length = word_inputs(classifier.featurizer, words, getattr(model, "min_length", 1))
+        ids, owners, length = word_inputs(classifier.featurizer, words, model.min_length)
         embed = model.embed
 
         def forward(embedded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:

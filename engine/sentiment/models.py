@@ -24,7 +24,8 @@ from torch import nn
 from transformers.models.bert.modeling_bert import BertLayer
 
 from engine.errors import LabError
-from engine.sentiment.encoder import LAYERS, minilm_config, piece_embeddings, pretrained_layer, run_layers
+from engine.sentiment.encoder import (LAYERS, attention_length_multiple, minilm_config, piece_embeddings, pretrained_layer,
+                                      run_layers)
 from engine.sentiment.vocab import PAD_INDEX, UNK_INDEX, SentimentVocabulary
 from engine.vectors import EmbeddingSet
 
@@ -88,6 +89,11 @@ class SentimentModel(nn.Module):
     """Base: `forward = classify(embed(inputs), lengths)`."""
 
     mixed_precision = False  # run under autocast (bfloat16 where native): only the fine-tuned transformer
+    min_length = 1  # the fewest positions a batch is padded to (a CNN's widest filter)
+
+    def length_multiple(self, device: torch.device) -> int:
+        """Each batch's padded length is rounded up to a multiple of this on `device` (1: no rounding)."""
+        return 1
 
     def embed(self, inputs: torch.Tensor) -> torch.Tensor:
         return self.embedding(inputs)  # (batch, seq, dim)
@@ -242,6 +248,10 @@ class FineTunedMiniLM(SentimentModel):
         """The pretrained layers learn slowly (they already know English), the fresh linear layer at `lr`."""
         return [{"params": list(self.layers.parameters()), "lr": ENCODER_LR}, {"params": list(self.fc.parameters()), "lr": lr}]
 
+    def length_multiple(self, device: torch.device) -> int:
+        """Attention's rule (`encoder.attention_length_multiple`); the mean below reads only the real pieces."""
+        return attention_length_multiple(device)
+
     def embed(self, inputs: torch.Tensor) -> torch.Tensor:
         if not inputs.is_floating_point():  # (batch, seq) piece ids: every layer trains, the lookup runs here
             return piece_embeddings(inputs)
@@ -313,7 +323,7 @@ CATALOGUE: dict[str, ModelSpec] = {spec.key: spec for spec in (
               "layers frozen, their states cached on disk) → mean of the word pieces → linear. Besides each training "
               "review it reads the review's closing sentences (up to 48 words, where reviewers give their verdict) "
               "and, on the movie reviews, as many one-sentence Rotten Tomatoes reviews (rated by 20 people each) as it "
-              "has training reviews, drawn afresh each epoch from 9,065.",
+              "has training reviews, a fresh draw each epoch from the training snippets the lab ships.",
               "minilm", FineTunedMiniLM, {"layers": 2, "dropout": 0.1}, fine_tune=True, short_texts=True),
 )}
 

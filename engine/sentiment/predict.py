@@ -39,11 +39,12 @@ def precision(model: SentimentModel, device: torch.device) -> contextlib.Abstrac
 
 @torch.no_grad()
 def run_model(model: SentimentModel, items: Sequence[torch.Tensor], *, batch_size: int, pad_value: float,
-              min_length: int, device: torch.device) -> torch.Tensor:
+              device: torch.device) -> torch.Tensor:
     """Logits `(n, output_dim)` for featurised items, in their original order, in eval mode."""
     model.eval()
     out: torch.Tensor | None = None
-    for batch in iter_batches(items, None, batch_size, pad_value=pad_value, device=device, min_length=min_length):
+    for batch in iter_batches(items, None, batch_size, pad_value=pad_value, device=device, min_length=model.min_length,
+                              length_multiple=model.length_multiple(device)):
         with precision(model, device):
             logits = model(batch.inputs, batch.lengths).float()  # (batch, output_dim)
         if out is None:
@@ -87,8 +88,7 @@ class SentimentClassifier:
         if len(texts) > MAX_TEXTS:
             raise LabError(f"at most {MAX_TEXTS:,} texts at once; got {len(texts):,}. Split the list.")
         items = self.featurizer.transform(list(texts), remember=remember)
-        logits = run_model(self.model, items, batch_size=batch_size, pad_value=self.featurizer.pad_value,
-                           min_length=getattr(self.model, "min_length", 1), device=self.device)
+        logits = run_model(self.model, items, batch_size=batch_size, pad_value=self.featurizer.pad_value, device=self.device)
         return probabilities(logits).cpu().numpy()
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:

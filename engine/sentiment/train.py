@@ -142,20 +142,23 @@ def _train(model: SentimentModel, train_items: Sequence[torch.Tensor], train_lab
            valid_items: Sequence[torch.Tensor], valid_labels: np.ndarray, pad_value: float, config: TrainConfig,
            device: torch.device, on_progress: ProgressCallback | None, sample: EpochSample | None) -> TrainResult:
     model.to(device)
-    min_length = getattr(model, "min_length", 1)
     batches = count_batches(sample.count(len(train_items)) if sample else len(train_items), config.batch_size)
     total, every = config.epochs * batches, max(1, batches // config.reports_per_epoch)
     optimizer, schedule = _optimizer(model, config, total, device)
     result, best_loss, best_state, started = TrainResult(), float("inf"), None, time.perf_counter()
     for epoch in range(1, config.epochs + 1):
         model.train()
-        epoch_start, loss_sum, correct, seen = time.perf_counter(), 0.0, 0, 0
+        # The running loss and hits stay on the device and are read only when reported: reading them every
+        # step would make the host wait for each step to finish before it queues the next one on a GPU.
+        epoch_start, seen = time.perf_counter(), 0
+        loss_sum, correct = torch.zeros((), device=device), torch.zeros((), device=device, dtype=torch.long)
         items, labels = train_items, train_labels
         if sample is not None:
             rows = sample.rows(len(train_items), epoch_seed(config.seed, epoch))
             items, labels = [train_items[row] for row in rows], train_labels[rows]
         stream = iter_batches(items, labels, config.batch_size, pad_value=pad_value, device=device,
-                              shuffle=True, seed=epoch_seed(config.seed, epoch), min_length=min_length)
+                              shuffle=True, seed=epoch_seed(config.seed, epoch), min_length=model.min_length,
+                              length_multiple=model.length_multiple(device))
         for number, batch in enumerate(stream, start=1):
             follow_shared_count()
             with precision(model, device):
@@ -166,26 +169,27 @@ def _train(model: SentimentModel, train_items: Sequence[torch.Tensor], train_lab
             optimizer.step()
             if schedule is not None:
                 schedule.step()
-            loss_sum += loss.item() * len(batch.labels)
-            correct += int((_predicted(logits) == batch.labels).sum())
+            loss_sum += loss.detach() * len(batch.labels)
+            correct += (_predicted(logits) == batch.labels).sum()
             seen += len(batch.labels)
             if on_progress and (number % every == 0 or number == batches):
                 done, elapsed = (epoch - 1) * batches + number, time.perf_counter() - started
                 on_progress(done, total, {
                     "phase": "train", "epoch": epoch, "batch": number, "batches": batches,
-                    "loss": loss_sum / seen, "accuracy": correct / seen, "elapsed": elapsed,
+                    "loss": loss_sum.item() / seen, "accuracy": correct.item() / seen, "elapsed": elapsed,
                 })
+        train_loss, train_accuracy = loss_sum.item() / seen, correct.item() / seen
         seconds = time.perf_counter() - epoch_start
-        valid_loss, valid_accuracy = _validate(model, valid_items, valid_labels, config.batch_size, pad_value, min_length, device)
-        result.history.append(EpochRecord(epoch, loss_sum / seen, correct / seen, valid_loss, valid_accuracy, seconds))
+        valid_loss, valid_accuracy = _validate(model, valid_items, valid_labels, config.batch_size, pad_value, device)
+        result.history.append(EpochRecord(epoch, train_loss, train_accuracy, valid_loss, valid_accuracy, seconds))
         if valid_loss < best_loss:
             best_loss, result.best_epoch = valid_loss, epoch
             best_state = {key: value.detach().clone() for key, value in model.state_dict().items()}
         result.stopped_early = epoch - result.best_epoch >= config.patience and epoch < config.epochs
         if on_progress:
             on_progress(epoch * batches, total, {
-                "phase": "valid", "epoch": epoch, "batch": batches, "batches": batches, "loss": loss_sum / seen,
-                "accuracy": correct / seen, "valid_loss": valid_loss, "valid_accuracy": valid_accuracy,
+                "phase": "valid", "epoch": epoch, "batch": batches, "batches": batches, "loss": train_loss,
+                "accuracy": train_accuracy, "valid_loss": valid_loss, "valid_accuracy": valid_accuracy,
                 "epoch_seconds": seconds, "elapsed": time.perf_counter() - started, "best_epoch": result.best_epoch,
             })
         if result.stopped_early:
@@ -223,8 +227,8 @@ def _predicted(logits: torch.Tensor) -> torch.Tensor:
 
 
 def _validate(model: SentimentModel, items: Sequence[torch.Tensor], labels: np.ndarray, batch_size: int,
-              pad_value: float, min_length: int, device: torch.device) -> tuple[float, float]:
-    logits = run_model(model, items, batch_size=batch_size, pad_value=pad_value, min_length=min_length, device=device)
+              pad_value: float, device: torch.device) -> tuple[float, float]:
+    logits = run_model(model, items, batch_size=batch_size, pad_value=pad_value, device=device)
     targets = torch.as_tensor(labels, dtype=torch.long, device=logits.device)
     with torch.no_grad():
         loss = loss_function(logits, targets).item()
