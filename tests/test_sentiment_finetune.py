@@ -149,6 +149,8 @@ def test_rounding_a_batch_up_to_the_gpu_multiple_changes_no_score_or_state(monke
     from engine.sentiment import encoder
     monkeypatch.setenv("EMBEDDING_LAB_PRECISION", "float32")
     assert encoder.attention_length_multiple(torch.device("cuda")) == 64 and encoder.attention_length_multiple(CPU) == 1
+    gpu = torch.device("cuda")
+    assert [encoder.attention_width(n, gpu) for n in (1, 64, 65)] == [64, 64, 128] and encoder.attention_width(65, CPU) == 65
     torch.manual_seed(0)
     model = models.build_model("minilm_ft", 2, 0, {"layers": LAYERS}).eval()
     model.start_from_pretrained()

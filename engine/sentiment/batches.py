@@ -199,7 +199,7 @@ def iter_batches(
     """Padded batches of similar-length items; shuffled pools when training, plain length order otherwise.
 
     `min_length` pads short batches up to it (the CNN's widest filter), and `length_multiple` pads each
-    batch's length up to a multiple of it (fewer distinct shapes: see `models.FineTunedMiniLM.length_multiple`);
+    batch's length up to a multiple of it (fewer distinct shapes: see `encoder.attention_length_multiple`);
     `lengths` stay the true ones.
     """
     if batch_size < 1:

@@ -80,6 +80,12 @@ def attention_length_multiple(device: torch.device) -> int:
     return 64 if device.type == "cuda" else 1
 
 
+def attention_width(length: int, device: torch.device) -> int:
+    """The padded length of an attention batch whose longest text has `length` pieces, on `device`."""
+    multiple = attention_length_multiple(device)
+    return math.ceil(length / multiple) * multiple
+
+
 def run_layers(layers: Sequence[nn.Module], hidden: torch.Tensor, mask: torch.Tensor, config: BertConfig) -> torch.Tensor:
     """Encoder layers in turn over `hidden` (batch, seq, 384); `mask` (batch, seq) is 1 on real pieces."""
     attention = create_bidirectional_mask(config=config, inputs_embeds=hidden, attention_mask=mask)
@@ -160,8 +166,7 @@ class FrozenEncoder:
     @torch.inference_mode()
     def _forward(self, id_lists: list[list[int]]) -> list[torch.Tensor]:
         lengths = [len(ids) for ids in id_lists]
-        multiple = attention_length_multiple(self.device)
-        width = math.ceil(max(lengths) / multiple) * multiple
+        width = attention_width(max(lengths), self.device)
         ids = torch.full((len(id_lists), width), self.tokenizer.pad_token_id, dtype=torch.long)  # (batch, seq)
         for row, piece_ids in enumerate(id_lists):
             ids[row, : len(piece_ids)] = torch.as_tensor(piece_ids)

@@ -15,7 +15,7 @@ import time
 
 import torch
 
-from engine.sentiment.encoder import LAYERS, STATE_DIM, attention_length_multiple, autocast, pretrained_layer, run_layers
+from engine.sentiment.encoder import LAYERS, STATE_DIM, attention_width, autocast, pretrained_layer, run_layers
 from engine.sentiment.models import FineTunedMiniLM
 from engine.sentiment.train import adam_options
 
@@ -29,8 +29,7 @@ def fine_tune_seconds(*, n_train: int, n_other: int, mean_pieces: float, layers:
     `n_train` texts train each epoch, `n_other` validate and test; `n_pool` more are only encoded (the rest of
     a pool that each epoch draws from, see `train.EpochSample`).
     """
-    multiple = attention_length_multiple(device)  # a GPU pads attention batches further (see the encoder)
-    length = math.ceil(max(8, int(mean_pieces * _PADDING)) / multiple) * multiple
+    length = attention_width(max(8, int(mean_pieces * _PADDING)), device)  # a GPU pads further (see the encoder)
     states = torch.randn(batch_size, length, STATE_DIM, device=device)  # (batch, seq, 384)
     lengths = torch.full((batch_size,), length, device=device)
     model = FineTunedMiniLM(1, layers=layers).to(device).train()
